@@ -1,0 +1,154 @@
+"""Values out of the student's kernel and back, through safe formats only.
+
+`export_code` is what the grader runs as a last cell in the student's kernel; `load_values` rebuilds
+the values in a clean process: arrays with `allow_pickle=False`, Keras models with
+`safe_mode=True`, the rest from JSON. Objects come back as stand-ins with the attributes hidden
+tests read (see docs/authoring.md).
+"""
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+_EXPORT_SOURCE = (Path(__file__).with_name("artifacts_export.py")).read_text(encoding="utf-8")
+
+MANIFEST = "manifest.json"
+
+
+def export_code(names: list[str], outdir: str) -> str:
+    """Python source that exports `names` from the kernel's globals into `outdir`, then forgets itself."""
+    return (f"{_EXPORT_SOURCE}\n_tdgrade_export({sorted(names)!r}, {str(outdir)!r}, globals())\n"
+            "del _tdgrade_export\n")
+
+
+class Missing:
+    """A name the notebook never defined; hidden tests receive None for it."""
+
+
+class EstimatorSnapshot:
+    """A fitted scikit-learn estimator, as its parameters and fitted attributes."""
+
+    def __init__(self, params: dict, attrs: dict, clone_error: str | None):
+        self._params, self._clone_error = params, clone_error
+        for key, value in attrs.items():
+            setattr(self, key, value)
+
+    def get_params(self, deep: bool = False) -> dict:
+        return dict(self._params)
+
+    def __sklearn_clone__(self):
+        if self._clone_error:
+            raise RuntimeError(f"clone() failed in the student's kernel: {self._clone_error}")
+        return self
+
+    def __repr__(self):
+        return f"{type(self).__name__}(snapshot)"
+
+
+def _snapshot_class(module: str, name: str) -> type:
+    """A subclass named like the original, so `type(x).__name__` checks still work."""
+    return type(name, (EstimatorSnapshot,), {"__module__": module, "__qualname__": name})
+
+
+def _stub_callable(name: str, params: list[str]):
+    def stub(*args, **kwargs):
+        raise RuntimeError(f"{name} is a snapshot of the student's function; it cannot be called")
+
+    stub.__name__ = stub.__qualname__ = name
+    stub.tdgrade_params = params
+    return stub
+
+
+class _Decoder:
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def array(self, name: str) -> np.ndarray:
+        path = (self.folder / name).resolve()
+        if path.parent != self.folder.resolve():
+            raise ValueError(f"artifact path escapes its folder: {name}")
+        return np.load(path, allow_pickle=False)
+
+    def __call__(self, d: dict) -> Any:
+        t = d.get("t")
+        if t in ("none", "missing", "unsupported"):
+            return None
+        if t == "ellipsis":
+            return Ellipsis
+        if t == "json":
+            return d["v"]
+        if t == "ndarray":
+            return self.array(d["file"])
+        if t in ("list", "tuple"):
+            items = [self(v) for v in d["items"]]
+            return tuple(items) if t == "tuple" else items
+        if t == "dict":
+            return {_hashable(self(k)): self(v) for k, v in d["items"]}
+        if t == "series":
+            import pandas as pd
+
+            return pd.Series(self(d["values"]), index=self(d["index"]), name=self(d["name"]))
+        if t == "dataframe":
+            import pandas as pd
+
+            return pd.DataFrame({_hashable(self(k)): self(v) for k, v in d["columns"]}, index=self(d["index"]))
+        if t == "keras_model":
+            import keras
+
+            path = str(self.folder / Path(d["file"]).name)
+            try:
+                return keras.saving.load_model(path, safe_mode=True)
+            except Exception:  # compile config that needs custom objects: keep the architecture
+                return keras.saving.load_model(path, safe_mode=True, compile=False)
+        if t == "history":
+            return SimpleNamespace(history=self(d["history"]), params=self(d["params"]))
+        if t == "figure":
+            return self.figure(d)
+        if t == "estimator":
+            params = self(d["params"]) or {}
+            attrs = {k: self(v) for k, v in d.get("attrs", {}).items()}
+            return _snapshot_class(d["module"], d["class"])(params, attrs, d.get("clone_error"))
+        if t == "callable":
+            return _stub_callable(d["name"], d.get("params", []))
+        raise ValueError(f"unknown artifact type {t!r}")
+
+    def figure(self, d: dict):
+        from matplotlib.figure import Figure
+
+        fig = Figure()
+        for spec in d["axes"]:
+            ax = fig.add_subplot(len(d["axes"]), 1, len(fig.axes) + 1)
+            for line in spec["lines"]:
+                ax.plot(self.array(line["x"]), self.array(line["y"]), label=line["label"])
+            ax.set_title(spec["title"]), ax.set_xlabel(spec["xlabel"]), ax.set_ylabel(spec["ylabel"])
+            for _ in range(spec["images"]):
+                ax.imshow(np.zeros((1, 1)))
+        return fig
+
+
+def _hashable(key):
+    return tuple(key) if isinstance(key, list) else key
+
+
+def load_values(folder: Path) -> dict[str, Any]:
+    """name -> value for every name in the manifest; undefined or unexportable names are absent."""
+    folder = Path(folder)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    decode = _Decoder(folder)
+    values = {}
+    for name, descriptor in manifest.items():
+        if descriptor.get("t") in ("missing", "unsupported"):
+            continue
+        try:
+            values[name] = decode(descriptor)
+        except Exception:  # a damaged artifact counts as a missing value, the test says so
+            continue
+    return values
+
+
+def describe(folder: Path) -> dict[str, str]:
+    """name -> exported kind, for feedback ("missing", "unsupported: <type>", ...)."""
+    manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    return {name: d["t"] + (f": {d['type']}" if d.get("type") else "") for name, d in manifest.items()}

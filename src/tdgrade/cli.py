@@ -1,0 +1,99 @@
+"""The `tdgrade` command: one verb per pipeline entry point, all work done in the verbs' modules."""
+import argparse
+import sys
+from pathlib import Path
+
+from .labs import LAB_NAMES, get_lab
+
+
+def _data(args) -> int:
+    from .data import ensure
+    from .data.fashion_mnist import DataError
+
+    try:
+        ensure(profiles=args.profile, mirror=args.mirror, allow_download=not args.offline)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _build(args) -> int:
+    from .build import BuildError, build_lab
+
+    stale = []
+    for name in args.labs or LAB_NAMES:
+        lab = get_lab(name)
+        if not lab.source_notebook.is_file():
+            print(f"{name}: no source notebook yet ({lab.source_notebook}), skipped", file=sys.stderr)
+            continue
+        try:
+            stale += build_lab(lab, check=args.check, execute=not args.no_execute)
+        except BuildError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    if args.check:
+        for item in stale:
+            print(f"stale: {item}", file=sys.stderr)
+        print("build outputs are fresh" if not stale else f"{len(stale)} stale item(s): run `tdgrade build`")
+        return 1 if stale else 0
+    return 0
+
+
+def _check(args) -> int:
+    from .check import check_notebook
+
+    return check_notebook(args.notebook, profile=args.profile, timeout=args.timeout)
+
+
+def _grade(args) -> int:
+    from .grade import main_from_args
+
+    return main_from_args(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tdgrade", description="Build, self-check and grade autograded labs.")
+    verbs = p.add_subparsers(dest="verb", required=True)
+
+    d = verbs.add_parser("data", help="fill the offline data caches (sha256-verified)")
+    d.add_argument("--profile", action="append", choices=("full", "smoke"),
+                   help="cache(s) to fill (default: both)")
+    d.add_argument("--mirror", type=Path, help="folder holding the 4 Fashion-MNIST .gz files")
+    d.add_argument("--offline", action="store_true", help="never try the network")
+    d.set_defaults(func=_data)
+
+    b = verbs.add_parser("build", help="compile source/LAB into release/, autograder/, solutions/")
+    b.add_argument("labs", nargs="*", choices=[[], *LAB_NAMES], metavar="LAB", help=f"one of {LAB_NAMES}")
+    b.add_argument("--check", action="store_true", help="exit 1 if the committed outputs are stale")
+    b.add_argument("--no-execute", action="store_true", help="do not re-execute the solution notebook")
+    b.set_defaults(func=_build)
+
+    c = verbs.add_parser("check", help="run a student notebook and its public tests (French summary)")
+    c.add_argument("notebook", type=Path)
+    c.add_argument("--profile", default="full", choices=("full", "smoke"))
+    c.add_argument("--timeout", type=int, default=None, help="seconds per cell")
+    c.set_defaults(func=_check)
+
+    g = verbs.add_parser("grade", help="autograde submissions in a sandbox (gradebook, feedback, report)")
+    g.add_argument("lab", choices=LAB_NAMES)
+    g.add_argument("submissions", nargs="+", type=Path)
+    g.add_argument("-o", "--out", required=True, type=Path)
+    g.add_argument("--jobs", type=int, default=None)
+    g.add_argument("--timeout", type=int, default=None, help="wall-time seconds per submission")
+    g.add_argument("--memory", default=None, help="memory per submission, e.g. 4G")
+    g.add_argument("--profile", default="full", choices=("full", "smoke"))
+    g.add_argument("--force", action="store_true", help="re-grade submissions already graded")
+    g.set_defaults(func=_grade)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "profile", None) is None and args.verb == "data":
+        args.profile = ["full", "smoke"]
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""Execute a notebook with nbclient, with the data and thread settings of a profile."""
+import os
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from .data import kernel_env
+
+
+def thread_env(threads: int | None) -> dict[str, str]:
+    """Cap TensorFlow/BLAS threads, so parallel workers do not fight over cores."""
+    if not threads:
+        return {}
+    n = str(threads)
+    return {"TF_NUM_INTRAOP_THREADS": n, "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": n,
+            "OPENBLAS_NUM_THREADS": n, "MKL_NUM_THREADS": n}
+
+
+def notebook_env(profile: str, threads: int | None = None, extra: dict | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(kernel_env(profile))
+    env.update(thread_env(threads))
+    env.update(extra or {})
+    return env
+
+
+def execute_notebook(nb: nbformat.NotebookNode, cwd: Path, *, profile: str, timeout: int | None = None,
+                     env: dict | None = None, threads: int | None = None, allow_errors: bool = True,
+                     after: list[str] = (), kernel_name: str = "python3") -> list[nbformat.NotebookNode]:
+    """Run every cell of `nb` in place in a fresh kernel started in `cwd`.
+
+    `after` are extra code cells run in the same kernel once the notebook is done (e.g. the
+    artifact export); they are not kept in `nb`, their executed cells are returned.
+    """
+    extra = [nbformat.v4.new_code_cell(source) for source in after]
+    nb.cells.extend(extra)
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(cwd)}})
+    try:
+        client.execute(env=notebook_env(profile, threads, env), cwd=str(cwd))
+    finally:
+        del nb.cells[len(nb.cells) - len(extra):]
+    return extra
+
+
+def cell_errors(nb: nbformat.NotebookNode) -> list[str]:
+    """`ename: evalue` of every error output, in order."""
+    return [f"{out.get('ename')}: {out.get('evalue')}" for cell in nb.cells if cell.cell_type == "code"
+            for out in cell.get("outputs", []) if out.get("output_type") == "error"]

@@ -1,0 +1,104 @@
+"""Shared fixtures: labs compiled from source, their solution executed once in the smoke profile.
+
+`solution_values(lab)` is the dict the grader would see for the solution notebook: executed in a
+kernel, exported through `tdgrade.artifacts` and loaded back. It is cached on disk per source
+digest (`.tdgrade-cache/`), so only the first run after a source change pays for the execution.
+"""
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tdgrade.artifacts import export_code, load_values
+from tdgrade.build import compile_lab
+from tdgrade.build.layout import solution_notebook
+from tdgrade.build.solutions import source_digest
+from tdgrade.data import ensure
+from tdgrade.execute import cell_errors, execute_notebook
+from tdgrade.hidden import Suite
+from tdgrade.labs import get_lab
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / ".tdgrade-cache"
+
+
+@pytest.fixture(scope="session")
+def smoke_data():
+    ensure(profiles=("full", "smoke"), allow_download=False, log=lambda *_: None)
+
+
+class CompiledLab:
+    """A lab compiled from source into a scratch folder (release, autograder, solution notebook)."""
+
+    def __init__(self, name: str, scratch: Path):
+        self.lab = get_lab(name, ROOT)
+        self.release, self.autograder, self.assigned = compile_lab(self.lab, scratch)
+        assigned = self.assigned
+        self.solution = solution_notebook(assigned)
+        self.digest = source_digest(self.lab.source_dir)
+        self.suite = Suite.from_dir(self.autograder / "tests")
+        self.public_suite = Suite.from_dir(self.release / "tests")
+
+    def run_and_export(self, nb, profile: str, out: Path, timeout: int = 900):
+        """Execute `nb` next to the release files; export the values hidden tests read into `out`."""
+        with tempfile.TemporaryDirectory(prefix="tdgrade-test-") as work:
+            shutil.copytree(self.release, work, dirs_exist_ok=True)
+            execute_notebook(nb, Path(work), profile=profile, timeout=timeout,
+                             after=[export_code(sorted(self.suite.names), str(out))])
+        return nb
+
+
+@pytest.fixture(scope="session")
+def compiled(tmp_path_factory):
+    labs = {}
+
+    def get(name: str) -> CompiledLab:
+        if name not in labs:
+            labs[name] = CompiledLab(name, tmp_path_factory.mktemp(f"compiled-{name}"))
+        return labs[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def hidden_suite(compiled):
+    return lambda name: compiled(name).suite
+
+
+@pytest.fixture(scope="session")
+def solution_values(compiled, smoke_data):
+    """lab name -> exported values of its solution executed in the smoke profile (cached per digest)."""
+    memo = {}
+
+    def get(name: str) -> dict:
+        if name not in memo:
+            lab = compiled(name)
+            folder = CACHE / f"values-{name}-smoke-{lab.digest[:16]}"
+            if not (folder / "manifest.json").is_file():
+                shutil.rmtree(folder, ignore_errors=True)
+                nb = lab.run_and_export(lab.solution, "smoke", folder)
+                errors = cell_errors(nb)
+                assert not errors, f"{name} solution raised in the smoke profile: {errors}"
+            memo[name] = load_values(folder)
+        return dict(memo[name])
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def blank_release_values(compiled, smoke_data, tmp_path_factory):
+    """lab name -> exported values of the untouched student release executed in the smoke profile."""
+    memo = {}
+
+    def get(name: str) -> dict:
+        if name not in memo:
+            lab = compiled(name)
+            out = tmp_path_factory.mktemp(f"blank-{name}")
+            nb = nbformat.read(lab.release / lab.lab.notebook_name, as_version=4)
+            lab.run_and_export(nb, "smoke", out)
+            memo[name] = load_values(out)
+        return dict(memo[name])
+
+    return get
