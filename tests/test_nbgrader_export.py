@@ -1,0 +1,54 @@
+"""The nbgrader course export works with nbgrader itself: release without solutions, autograde."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tdgrade.build import compile_lab
+from tdgrade.labs import Lab
+
+FIXTURE = Path(__file__).parent / "fixtures" / "minilab"
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    _, autograder, _ = compile_lab(Lab("minilab", FIXTURE), tmp_path_factory.mktemp("build"))
+    course = tmp_path_factory.mktemp("course") / "nbgrader"
+    shutil.copytree(autograder / "nbgrader", course)
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "minilab", "--force"],
+                   cwd=course, check=True, capture_output=True)
+    return course
+
+
+def _sources(path: Path) -> str:
+    return "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
+
+
+def test_nbgrader_release_has_no_solution_nor_hidden_test(course):
+    released = _sources(course / "release" / "minilab" / "minilab.ipynb")
+    assert "VOTRE CODE ICI" in released and "VOTRE RÉPONSE ICI" in released
+    assert "sum(valeurs)" not in released and "test_q01_valeur" not in released
+    assert "test_q01_defini" in released
+
+
+def test_nbgrader_autograde_scores_submissions(course, smoke_data):
+    blank = json.loads((course / "release" / "minilab" / "minilab.ipynb").read_text())
+    answered = json.loads(json.dumps(blank))
+    for cell in answered["cells"]:
+        if "VOTRE CODE ICI" in "".join(cell["source"]):
+            cell["source"] = "total = 55"
+    for student, nb in (("alice", answered), ("bob", blank)):
+        folder = course / "submitted" / student / "minilab"
+        folder.mkdir(parents=True)
+        (folder / "minilab.ipynb").write_text(json.dumps(nb))
+    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "minilab", "--force"], cwd=course,
+                   check=True, capture_output=True)
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        scores = {s: gradebook.find_submission("minilab", s).score for s in ("alice", "bob")}
+        maximum = gradebook.find_assignment("minilab").max_score
+    assert scores == {"alice": 2.0, "bob": 0.0} and maximum == 3.0  # 2 auto + 1 manual point
