@@ -45,10 +45,12 @@ def _significant(line: str) -> bool:
 
 
 def solution_lines(autograder_notebook: Path) -> set[str]:
+    """Lines of solution cells outside prompt blocks, minus lines students are given anyway."""
     nb = nbformat.read(autograder_notebook, as_version=4)
-    lines = set()
+    secret, given = set(), set()
     for cell in nb.cells:
         if SOLUTION_TAG not in cell.metadata.get("tags", []):
+            given |= {_norm(raw) for raw in cell.source.split("\n")}
             continue
         in_prompt = False
         for raw in cell.source.split("\n"):
@@ -56,9 +58,11 @@ def solution_lines(autograder_notebook: Path) -> set[str]:
                 in_prompt = True
             elif re.match(r"^\s*#\s*END\s+PROMPT", raw, re.I):
                 in_prompt = False
-            elif not in_prompt and _significant(_norm(raw)):
-                lines.add(_norm(raw))
-    return lines
+            elif in_prompt:
+                given.add(_norm(raw))
+            elif _significant(_norm(raw)):
+                secret.add(_norm(raw))
+    return secret - given
 
 
 def _test_body_lines(path: Path) -> tuple[set[str], set[str]]:
