@@ -52,6 +52,12 @@ def _grade(args) -> int:
     return main_from_args(args)
 
 
+def _demo(args) -> int:
+    from .demo import run_demo
+
+    return run_demo(get_lab(args.lab), args.out, profile=args.profile, jobs=args.jobs)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tdgrade", description="Build, self-check and grade autograded labs.")
     verbs = p.add_subparsers(dest="verb", required=True)
@@ -76,15 +82,17 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_check)
 
     g = verbs.add_parser("grade", help="autograde submissions in a sandbox (gradebook, feedback, report)")
-    g.add_argument("lab", choices=LAB_NAMES)
-    g.add_argument("submissions", nargs="+", type=Path)
-    g.add_argument("-o", "--out", required=True, type=Path)
-    g.add_argument("--jobs", type=int, default=None)
-    g.add_argument("--timeout", type=int, default=None, help="wall-time seconds per submission")
-    g.add_argument("--memory", default=None, help="memory per submission, e.g. 4G")
-    g.add_argument("--profile", default="full", choices=("full", "smoke"))
-    g.add_argument("--force", action="store_true", help="re-grade submissions already graded")
+    from .grade import add_arguments
+
+    add_arguments(g)
     g.set_defaults(func=_grade)
+
+    s = verbs.add_parser("demo", help="assemble a sample class from release/ and solutions/, then grade it")
+    s.add_argument("lab", nargs="?", default="fashion_mnist", choices=LAB_NAMES)
+    s.add_argument("-o", "--out", type=Path, default=Path("demo-out"))
+    s.add_argument("--profile", default="smoke", choices=("full", "smoke"))
+    s.add_argument("--jobs", type=int, default=None)
+    s.set_defaults(func=_demo)
     return p
 
 

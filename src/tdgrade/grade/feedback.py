@@ -1,0 +1,190 @@
+"""Stage 5: per-student feedback in French, Markdown and HTML, from a result dict.
+
+Only the tests' own French messages are shown, never test source or tracebacks of the tests.
+Errors of the student's own cells are shown (name and message only), they are the student's code.
+"""
+from __future__ import annotations
+
+import html
+
+STATUS_LABELS = {
+    "graded": "corrigé",
+    "timeout": "temps dépassé",
+    "kernel_died": "arrêt du noyau Python",
+    "memory_limit": "mémoire dépassée",
+    "process_limit": "trop de processus",
+    "disk_limit": "trop de données écrites",
+    "unreadable": "notebook illisible",
+    "empty": "notebook vide",
+    "wrong_lab": "mauvais TD",
+    "duplicate": "dépôt en double",
+    "grader_error": "erreur du correcteur",
+}
+
+# Statuses where the notebook ran (fully or partly) and the exported values were graded.
+RAN = {"graded", "timeout", "kernel_died", "memory_limit", "process_limit", "disk_limit"}
+
+
+def _cell_ref(index) -> str:
+    try:
+        return f"la cellule n° {int(index) + 1} du notebook"
+    except (TypeError, ValueError):
+        return "une cellule"
+
+
+def status_explanation(result: dict, timeout: float | None = None, memory: int | None = None) -> str:
+    st, detail = result.get("status"), str(result.get("status_detail") or "")
+    runner = result.get("runner") or {}
+    if st == "graded":
+        return "Votre notebook a été exécuté en entier puis corrigé."
+    if st == "timeout":
+        where = _cell_ref(runner.get("timeout_cell")) if runner.get("timeout_cell") is not None else "une cellule"
+        limit = f" ({timeout:.0f} s)" if timeout else ""
+        return (f"Le temps d'exécution maximal{limit} a été atteint pendant {where} (boucle sans fin ? "
+                "entraînement trop long ?). Les cellules suivantes n'ont pas été exécutées ; les questions "
+                "ont été corrigées avec les variables qui existaient à ce moment-là.")
+    if st == "kernel_died":
+        deaths = runner.get("deaths") or []
+        if deaths:
+            cells = ", ".join(_cell_ref(d) for d in deaths)
+            return (f"Le noyau Python s'est arrêté pendant {cells} (`os._exit`, `exit()`, plantage d'une "
+                    "bibliothèque…). Le notebook a été relancé sans cette cellule et corrigé sur ce qui a pu "
+                    "être calculé.")
+        return ("Le noyau Python n'a pas pu exécuter le notebook jusqu'au bout ; les questions ont été "
+                "corrigées sur ce qui a pu être calculé.")
+    if st == "memory_limit":
+        limit = f" ({memory / 2**30:.1f} Gio)" if memory else ""
+        return (f"Le notebook a dépassé la mémoire autorisée{limit} (`MemoryError` ou arrêt forcé). Réduisez la "
+                "taille des tableaux créés. Les questions ont été corrigées sur ce qui a pu être calculé.")
+    if st == "process_limit":
+        return ("Le notebook a créé trop de processus ou de fils d'exécution ; il a été arrêté. Les questions "
+                "ont été corrigées sur ce qui a pu être calculé.")
+    if st == "disk_limit":
+        return ("Le notebook a écrit trop de données sur le disque ; il a été arrêté. Les questions ont été "
+                "corrigées sur ce qui a pu être calculé.")
+    if st in ("unreadable", "empty", "wrong_lab"):
+        return detail + " Aucune question n'a pu être corrigée : déposez à nouveau un notebook valide."
+    if st == "duplicate":
+        return f"Un dépôt plus récent ({detail}) a été corrigé à la place de celui-ci."
+    if st == "grader_error":
+        return ("La correction automatique a échoué à cause d'une erreur du correcteur, pas de votre travail. "
+                "Votre enseignant·e a été prévenu·e ; cette note n'est pas définitive.")
+    return detail
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}".replace(".", ",")
+
+
+def render_markdown(result: dict, *, lab: str = "", timeout: float | None = None, memory: int | None = None) -> str:
+    st = result.get("status", "")
+    lines = [f"# Retour de correction — TD `{lab or result.get('lab', '')}`", "",
+             f"**Étudiant·e :** {result.get('full_name') or result.get('student_id')}  ",
+             f"**Fichier corrigé :** `{_basename(result.get('submission', ''))}`  ",
+             f"**État :** {STATUS_LABELS.get(st, st)}  ",
+             f"**Note automatique :** {_fmt(result.get('total', 0))} / {_fmt(result.get('max_total', 0))}", "",
+             status_explanation(result, timeout, memory), ""]
+    if result.get("duplicates"):
+        others = ", ".join(f"`{_basename(d)}`" for d in result["duplicates"])
+        lines += [f"Vous avez déposé plusieurs fichiers ; seul le plus récent a été corrigé (ignoré(s) : {others}).", ""]
+    for w in result.get("warnings", []):
+        lines.append(f"> Attention : {w}")
+    if result.get("warnings"):
+        lines.append("")
+    lines += ["## Questions", ""]
+    for q in result.get("questions", []):
+        mark = "✅" if q.get("passed") else ("🟡" if q.get("score", 0) > 0 else "❌")
+        lines.append(f"### {mark} `{q['name']}` — {_fmt(q.get('score', 0))} / {_fmt(q.get('max_score', 0))}")
+        lines.append("")
+        if st not in RAN:
+            lines += ["Non évaluée.", ""]
+            continue
+        for c in q.get("cases", []):
+            kind = "test caché" if c.get("hidden") else "test public"
+            if c.get("passed"):
+                lines.append(f"- {kind} : réussi")
+            else:
+                msg = " ".join(str(c.get("message") or "échec").split())
+                lines.append(f"- {kind} : **échec** — {msg}")
+        lines.append("")
+    errs = result.get("cell_errors") or []
+    if errs:
+        lines += ["## Erreurs dans vos cellules", ""]
+        for e in errs[:15]:
+            lines.append(f"- cellule n° {e['cell'] + 1} : `{e['ename']}` — {_short(e['evalue'])}")
+        if len(errs) > 15:
+            lines.append(f"- … et {len(errs) - 15} autre(s)")
+        lines.append("")
+    lines += ["Les questions à correction manuelle (explications rédigées) sont notées à part par votre enseignant·e.", ""]
+    return "\n".join(lines)
+
+
+def _basename(path: str) -> str:
+    return str(path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _short(text: str, n: int = 200) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+CSS = """body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.5rem}h3{font-size:1.05rem;margin-bottom:.3rem}.ok{color:#176b2c}.ko{color:#a11}.part{color:#a66b00}
+.box{border-left:4px solid #888;background:#f6f6f6;padding:.5rem 1rem}.warn{border-color:#c80}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}code{background:#eee;padding:0 .2rem}"""
+
+
+def render_html(result: dict, *, lab: str = "", timeout: float | None = None, memory: int | None = None) -> str:
+    e = html.escape
+    st = result.get("status", "")
+    out = ["<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>",
+           f"<title>Retour — {e(str(result.get('student_id')))}</title><style>{CSS}</style></head><body>",
+           f"<h1>Retour de correction — TD <code>{e(lab or str(result.get('lab', '')))}</code></h1>",
+           "<table>",
+           f"<tr><th>Étudiant·e</th><td>{e(str(result.get('full_name') or result.get('student_id')))}</td></tr>",
+           f"<tr><th>Fichier corrigé</th><td><code>{e(_basename(result.get('submission', '')))}</code></td></tr>",
+           f"<tr><th>État</th><td>{e(STATUS_LABELS.get(st, st))}</td></tr>",
+           f"<tr><th>Note automatique</th><td><b>{_fmt(result.get('total', 0))} / "
+           f"{_fmt(result.get('max_total', 0))}</b></td></tr></table>",
+           f"<p class='box'>{e(status_explanation(result, timeout, memory))}</p>"]
+    if result.get("duplicates"):
+        others = ", ".join(_basename(d) for d in result["duplicates"])
+        out.append(f"<p class='box warn'>Plusieurs dépôts : seul le plus récent a été corrigé (ignoré(s) : {e(others)}).</p>")
+    for w in result.get("warnings", []):
+        out.append(f"<p class='box warn'>Attention : {e(w)}</p>")
+    out.append("<h2>Questions</h2>")
+    for q in result.get("questions", []):
+        cls = "ok" if q.get("passed") else ("part" if q.get("score", 0) > 0 else "ko")
+        out.append(f"<h3 class='{cls}'><code>{e(q['name'])}</code> — {_fmt(q.get('score', 0))} / "
+                   f"{_fmt(q.get('max_score', 0))}</h3><ul>")
+        if st not in RAN:
+            out.append("<li>Non évaluée.</li>")
+        for c in q.get("cases", []) if st in RAN else []:
+            kind = "test caché" if c.get("hidden") else "test public"
+            if c.get("passed"):
+                out.append(f"<li class='ok'>{kind} : réussi</li>")
+            else:
+                out.append(f"<li class='ko'>{kind} : échec — {e(' '.join(str(c.get('message') or 'échec').split()))}</li>")
+        out.append("</ul>")
+    errs = result.get("cell_errors") or []
+    if errs:
+        out.append("<h2>Erreurs dans vos cellules</h2><ul>")
+        for err in errs[:15]:
+            out.append(f"<li>cellule n° {err['cell'] + 1} : <code>{e(err['ename'])}</code> — {e(_short(err['evalue']))}</li>")
+        out.append("</ul>")
+    out.append("<p>Les questions à correction manuelle (explications rédigées) sont notées à part par votre "
+               "enseignant·e.</p></body></html>")
+    return "\n".join(out)
+
+
+def moodle_comment(result: dict) -> str:
+    """One-paragraph plain-text summary for the Moodle feedback column."""
+    st = result.get("status", "")
+    parts = [f"État : {STATUS_LABELS.get(st, st)}.",
+             f"Note automatique : {_fmt(result.get('total', 0))} / {_fmt(result.get('max_total', 0))}."]
+    if st in RAN:
+        parts.append(" ; ".join(f"{q['name']} {_fmt(q.get('score', 0))}/{_fmt(q.get('max_score', 0))}"
+                                for q in result.get("questions", [])) + ".")
+    else:
+        parts.append(_short(status_explanation(result), 300))
+    return " ".join(parts)

@@ -1,0 +1,143 @@
+"""Stage 4: result files, grades.csv and the Moodle CSV, all written atomically.
+
+`OUTDIR/results/<student_id>.json` is written (atomically, fsync'd) the moment a submission is done:
+it is the only source of truth. Everything else (grades.csv, moodle.csv, report.html) is derived
+from the result files, so an interrupted run loses nothing finished, and a re-run resumes by
+skipping students whose result matches the same submission, lab, profile and tests.
+
+Layout of OUTDIR:
+    results/<id>.json              one per student (the submission that was graded)
+    results/duplicates/<id>--<n>.json  older submissions of the same student (status duplicate)
+    feedback/<id>.md, <id>.html    French feedback
+    notebooks/<id>.ipynb           the executed notebook (outputs of the student's run)
+    grades.csv, moodle.csv, report.html
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from . import feedback
+
+RETRY_STATUSES = {"grader_error"}  # re-graded on the next run even without --force
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def result_path(outdir: Path, student_id: str) -> Path:
+    return Path(outdir) / "results" / f"{student_id}.json"
+
+
+def duplicate_path(outdir: Path, student_id: str, n: int) -> Path:
+    return Path(outdir) / "results" / "duplicates" / f"{student_id}--{n}.json"
+
+
+def load_result(path: Path) -> dict | None:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and data.get("student_id") else None
+    except (OSError, ValueError):
+        return None
+
+
+def load_results(outdir: Path, lab: str | None = None) -> tuple[list[dict], list[dict]]:
+    """(one result per student, duplicate submissions), sorted by student id."""
+    res_dir = Path(outdir) / "results"
+    main = [r for p in sorted(res_dir.glob("*.json")) if (r := load_result(p))]
+    dups = [r for p in sorted((res_dir / "duplicates").glob("*.json")) if (r := load_result(p))]
+    if lab:
+        main = [r for r in main if r.get("lab") == lab]
+        dups = [r for r in dups if r.get("lab") == lab]
+    return main, dups
+
+
+def write_student_files(outdir: Path, result: dict, executed_nb, *, lab: str, timeout: float | None,
+                        memory: int | None) -> None:
+    """Feedback and executed notebook first, the result file last (it marks the student as done)."""
+    import nbformat
+
+    sid = result["student_id"]
+    out = Path(outdir)
+    atomic_write(out / "feedback" / f"{sid}.md", feedback.render_markdown(result, lab=lab, timeout=timeout, memory=memory))
+    atomic_write(out / "feedback" / f"{sid}.html", feedback.render_html(result, lab=lab, timeout=timeout, memory=memory))
+    if executed_nb is not None:
+        atomic_write(out / "notebooks" / f"{sid}.ipynb", nbformat.writes(executed_nb))
+    atomic_write(result_path(out, sid), json.dumps(result, ensure_ascii=False, indent=1))
+
+
+def write_duplicate(outdir: Path, result: dict, n: int) -> None:
+    atomic_write(duplicate_path(outdir, result["student_id"], n), json.dumps(result, ensure_ascii=False, indent=1))
+
+
+def _num(x: float) -> str:
+    return f"{float(x):g}"
+
+
+def grades_csv(results: list[dict], questions: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["student_id", "full_name", "moodle_id", "status", *questions, "total", "max_total", "submission",
+                "note"])
+    for r in results:
+        scores = {q["name"]: q.get("score", 0) for q in r.get("questions", [])}
+        note = ""
+        if r.get("duplicates"):
+            note = f"{len(r['duplicates']) + 1} dépôts, le plus récent est noté"
+        if r.get("warnings"):
+            note = "; ".join(filter(None, [note, *r["warnings"]]))[:300]
+        w.writerow([r["student_id"], r.get("full_name") or "", r.get("moodle_id") or "", r.get("status"),
+                    *[_num(scores.get(q, 0)) for q in questions], _num(r.get("total", 0)),
+                    _num(r.get("max_total", 0)), r.get("submission", ""), note])
+    return buf.getvalue()
+
+
+def moodle_csv(results: list[dict]) -> str:
+    """Moodle assignment grading-worksheet columns; `Identifier` is `Participant N` for Moodle downloads.
+
+    Import: Assignment > View all submissions > Grading action > Upload grading worksheet. For
+    submissions that did not come from a Moodle download, `Identifier` is the student id: map it to
+    the user's ID number or username with the gradebook's CSV import instead.
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["Identifier", "Full name", "Grade", "Maximum Grade", "Feedback comments"])
+    for r in results:
+        ident = f"Participant {r['moodle_id']}" if r.get("moodle_id") else r["student_id"]
+        w.writerow([ident, r.get("full_name") or r["student_id"], f"{float(r.get('total', 0)):.2f}",
+                    f"{float(r.get('max_total', 0)):.2f}", feedback.moodle_comment(r)])
+    return buf.getvalue()
+
+
+def write_gradebook(outdir: Path, results: list[dict], questions: list[str]) -> None:
+    atomic_write(Path(outdir) / "grades.csv", grades_csv(results, questions))
+    atomic_write(Path(outdir) / "moodle.csv", moodle_csv(results))

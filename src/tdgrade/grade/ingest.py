@@ -1,0 +1,336 @@
+"""Stage 1: find submissions, name students, read and normalise notebooks before anything runs.
+
+Student id rule (also in the README):
+
+1. Each SUBMISSION argument is a `.ipynb` file, an otter export `.zip`, or a folder. A folder is
+   searched recursively for `.ipynb` and `.zip` files (hidden folders, `.ipynb_checkpoints` and
+   `__MACOSX` are skipped).
+2. A file given directly, or lying directly in a given folder, is named after the file. A file in a
+   sub-folder of a given folder is named after that top-level sub-folder (Moodle's bulk download:
+   `Jeanne Dupont_123456_assignsubmission_file_/td.ipynb` -> `jeanne_dupont`, participant 123456).
+3. The name loses its extension, Moodle's `_<digits>_assignsubmission_...` suffix, otter's export
+   timestamp (`_2024_10_03T14_05_59_123456`) and the lab's name when something else remains; it is
+   then lower-cased, accents removed, and every run of other characters than `a-z0-9` becomes `_`.
+4. Two submissions with the same id: the newest (otter timestamp, then file time) is graded, the
+   others end as `duplicate`.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024  # a submitted notebook (outputs included) larger than this is refused
+MAX_ZIP_MEMBERS = 2000
+
+_SKIP_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
+_MOODLE_RE = re.compile(r"^(?P<name>.*?)_(?P<pid>\d+)_assignsubmission_[a-z]+_?$", re.IGNORECASE)
+_OTTER_TS_RE = re.compile(r"_\d{4}_\d{2}_\d{2}T\d{2}_\d{2}_\d{2}(?:_\d+)?$")
+
+
+class IngestError(Exception):
+    """A submission that cannot run: `status` is its final status, `message` is French, for the student."""
+
+    def __init__(self, status: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Submission:
+    student_id: str
+    path: Path  # the file (.ipynb or .zip)
+    display: str  # how reports name the input
+    moodle_id: str | None = None
+    full_name: str | None = None
+    timestamp: str = ""  # otter export timestamp in the name, if any
+    mtime: float = 0.0
+    duplicate_of: str | None = None  # display name of the submission that is graded instead
+    duplicates: list[str] = field(default_factory=list)  # display names of the older ones
+
+    def raw_sha256(self) -> str:
+        h = hashlib.sha256()
+        with open(self.path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def student_id_from_name(name: str, lab_name: str = "") -> tuple[str, str | None, str | None, str]:
+    """(id, moodle participant id, full name, otter timestamp) from a file or folder name."""
+    stem = name
+    for ext in (".ipynb", ".zip"):
+        if stem.lower().endswith(ext):
+            stem = stem[: -len(ext)]
+    moodle_id = full_name = None
+    m = _MOODLE_RE.match(stem)
+    if m:
+        stem, moodle_id = m.group("name"), m.group("pid")
+        full_name = stem.strip()
+    timestamp = ""
+    m = _OTTER_TS_RE.search(stem)
+    if m:
+        timestamp = m.group(0)
+        stem = stem[: m.start()]
+    sid = slugify(stem)
+    lab = slugify(lab_name)
+    if lab and sid != lab:
+        for candidate in (sid.removeprefix(lab + "_"), sid.removesuffix("_" + lab)):
+            if candidate != sid and candidate:
+                sid = candidate
+                break
+    if not sid:
+        sid = "etudiant_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return sid, moodle_id, full_name, timestamp
+
+
+def _walk(folder: Path, exclude: tuple[Path, ...] = ()):
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.name in _SKIP_DIRS:
+            continue
+        if path.is_dir():
+            if path.resolve() not in exclude:
+                yield from _walk(path, exclude)
+        elif path.is_file() and path.suffix.lower() in (".ipynb", ".zip"):
+            yield path
+
+
+def discover(paths: list[str | Path], lab_name: str, exclude: list[Path] = ()) -> tuple[list[Submission], list[str]]:
+    """All submissions under `paths` (not under `exclude`, e.g. the output folder), ids assigned and
+    duplicates marked; plus warnings."""
+    exclude = tuple(Path(p).resolve() for p in exclude)
+    found: list[Submission] = []
+    warnings: list[str] = []
+    for raw in paths:
+        root = Path(raw)
+        if root.is_file():
+            items = [(root, root.name)]
+        elif root.is_dir():
+            items = []
+            for path in _walk(root, exclude):
+                rel = path.relative_to(root)
+                items.append((path, rel.parts[0] if len(rel.parts) > 1 else path.name))
+        else:
+            warnings.append(f"{raw}: no such file or folder (skipped)")
+            continue
+        for path, naming in items:
+            sid, moodle_id, full_name, ts = student_id_from_name(naming, lab_name)
+            found.append(Submission(sid, path.resolve(), str(path), moodle_id, full_name, ts,
+                                    path.stat().st_mtime))
+    # Same file given twice (e.g. a folder and a file inside it): keep it once.
+    unique: dict[Path, Submission] = {}
+    for sub in found:
+        unique.setdefault(sub.path, sub)
+    by_id: dict[str, list[Submission]] = {}
+    for sub in unique.values():
+        by_id.setdefault(sub.student_id, []).append(sub)
+    result = []
+    for sid, subs in sorted(by_id.items()):
+        subs.sort(key=lambda s: (s.timestamp, s.mtime, s.display), reverse=True)
+        keep = subs[0]
+        for other in subs[1:]:
+            other.duplicate_of = keep.display
+            keep.duplicates.append(other.display)
+        result.extend(subs)
+    return result, warnings
+
+
+# --------------------------------------------------------------------------------------------
+# Reading and normalising one notebook
+
+
+def read_submission_bytes(sub: Submission, notebook_name: str) -> bytes:
+    """The notebook's raw bytes (from the file or from inside the zip)."""
+    try:
+        size = sub.path.stat().st_size
+        if sub.path.suffix.lower() != ".zip":
+            if size > MAX_NOTEBOOK_BYTES:
+                raise IngestError("unreadable", f"Le fichier fait {size // 2**20} Mo : trop gros pour un notebook.")
+            return sub.path.read_bytes()
+        return _notebook_from_zip(sub.path, notebook_name)
+    except OSError as exc:
+        raise IngestError("unreadable", f"Le fichier n'a pas pu être lu ({type(exc).__name__}).") from exc
+
+
+def _notebook_from_zip(path: Path, notebook_name: str) -> bytes:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS:
+                raise IngestError("unreadable", "L'archive contient trop de fichiers.")
+            notebooks = [i for i in infos if i.filename.lower().endswith(".ipynb") and not i.is_dir()
+                         and not any(p in _SKIP_DIRS or p.startswith(".") for p in Path(i.filename).parts)]
+            if not notebooks:
+                raise IngestError("unreadable", "L'archive .zip ne contient aucun notebook (.ipynb).")
+            if len(notebooks) > 1:
+                named = [i for i in notebooks if Path(i.filename).name == notebook_name]
+                top = [i for i in notebooks if "/" not in i.filename.strip("/")]
+                pick = named or top
+                if len(pick) != 1:
+                    listed = ", ".join(i.filename for i in notebooks[:5])
+                    raise IngestError("unreadable", "L'archive contient plusieurs notebooks et aucun ne porte le nom "
+                                                    f"attendu `{notebook_name}` : {listed}.")
+                notebooks = pick
+            info = notebooks[0]
+            if info.file_size > MAX_NOTEBOOK_BYTES:
+                raise IngestError("unreadable", "Le notebook de l'archive est trop gros.")
+            with zf.open(info) as f:
+                data = f.read(MAX_NOTEBOOK_BYTES + 1)
+            if len(data) > MAX_NOTEBOOK_BYTES:
+                raise IngestError("unreadable", "Le notebook de l'archive est trop gros.")
+            return data
+    except zipfile.BadZipFile as exc:
+        raise IngestError("unreadable", "Le fichier .zip est endommagé ou n'est pas une archive zip.") from exc
+    except (RuntimeError, NotImplementedError, EOFError, ValueError) as exc:  # encrypted, unsupported method
+        raise IngestError("unreadable", f"L'archive .zip n'a pas pu être lue ({type(exc).__name__}).") from exc
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    warnings = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+        warnings.append("Le fichier contenait des octets qui ne sont pas de l'UTF-8 ; ils ont été remplacés par "
+                        "« \ufffd ». Enregistrez vos notebooks depuis Jupyter pour éviter cela.")
+    return text, warnings
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    if isinstance(src, list):
+        src = "".join(str(s) for s in src)
+    return src if isinstance(src, str) else ""
+
+
+def normalise(text: str) -> tuple[nbformat.NotebookNode, list[str]]:
+    """A clean v4 notebook (kernel python3, no outputs) from the submitted JSON text, or IngestError."""
+    warnings = []
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise IngestError("unreadable", "Le fichier n'est pas un JSON valide : ce n'est pas un notebook Jupyter "
+                                        "lisible (a-t-il été modifié hors de Jupyter ?).") from exc
+    if not isinstance(raw, dict) or not ("cells" in raw or "worksheets" in raw):
+        raise IngestError("unreadable", "Le fichier n'est pas un notebook Jupyter (aucune liste de cellules).")
+    try:
+        nb = nbformat.reads(text, as_version=4) if "worksheets" in raw else nbformat.from_dict(raw)
+    except Exception as exc:  # noqa: BLE001 - any parse failure of a foreign file
+        raise IngestError("unreadable", f"Le notebook n'a pas pu être lu par nbformat ({type(exc).__name__}).") from exc
+    cells = nb.get("cells")
+    if not isinstance(cells, list):
+        raise IngestError("unreadable", "Le fichier n'est pas un notebook Jupyter (aucune liste de cellules).")
+    clean = nbformat.v4.new_notebook()
+    dropped = 0
+    for cell in cells:
+        if not isinstance(cell, dict):
+            dropped += 1
+            continue
+        kind = cell.get("cell_type")
+        src = _source(cell)
+        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        keep_meta = {k: meta[k] for k in ("tags", "editable", "deletable", "name") if k in meta}
+        if kind == "code":
+            new = nbformat.v4.new_code_cell(src)
+        elif kind == "markdown":
+            new = nbformat.v4.new_markdown_cell(src)
+        elif kind == "raw":
+            new = nbformat.v4.new_raw_cell(src)
+        else:
+            dropped += 1
+            continue
+        try:
+            new.metadata.update(json.loads(json.dumps(keep_meta)))
+        except (TypeError, ValueError):
+            pass
+        clean.cells.append(new)
+    if dropped:
+        warnings.append(f"{dropped} cellule(s) de type inconnu ont été ignorées.")
+    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    spec = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
+    if spec.get("name") not in (None, "python3"):
+        warnings.append(f"Le noyau `{str(spec.get('name'))[:40]}` du notebook a été remplacé par `python3`.")
+    clean.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    clean.metadata["language_info"] = {"name": "python"}
+    try:
+        nbformat.validate(clean)
+    except nbformat.ValidationError as exc:  # should not happen after the rebuild; refuse rather than guess
+        raise IngestError("unreadable", "Le notebook n'a pas une structure valide.") from exc
+    if not any(c.cell_type == "code" and c.source.strip() for c in clean.cells):
+        raise IngestError("empty", "Le notebook ne contient aucune cellule de code : rien à exécuter.")
+    return clean, warnings
+
+
+# --------------------------------------------------------------------------------------------
+# Which lab is this?
+
+
+def _fingerprint_text(text: str) -> str | None:
+    norm = " ".join(text.split())
+    if len(norm) < 25:
+        return None
+    return hashlib.sha1(norm.encode()).hexdigest()
+
+
+def fingerprints(nb) -> set[str]:
+    """Hashes of the release's prose and locked cells: what a student normally keeps."""
+    out = set()
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" or (cell.cell_type == "code" and cell.metadata.get("editable") is False):
+            fp = _fingerprint_text(cell.source)
+            if fp:
+                out.add(fp)
+    return out
+
+
+def load_fingerprints(release_notebook: Path) -> set[str]:
+    try:
+        return fingerprints(nbformat.read(str(release_notebook), as_version=4))
+    except Exception:  # noqa: BLE001 - no release built: no check
+        return set()
+
+
+def check_lab(nb, own: set[str], others: dict[str, set[str]]) -> None:
+    """Raise `wrong_lab` when the notebook clearly is another lab's."""
+    mine = {fp for c in nb.cells if (fp := _fingerprint_text(c.source))}
+    own_score = len(mine & own) / len(own) if own else 0.0
+    for name, fps in others.items():
+        if not fps:
+            continue
+        score = len(mine & fps) / len(fps)
+        if score >= 0.3 and score > 2 * own_score:
+            raise IngestError("wrong_lab", f"Ce notebook est celui du TD `{name}`, pas celui de ce TD : "
+                                           "avez-vous déposé le bon fichier ?")
+
+
+def load(sub: Submission, notebook_name: str, own_fps: set[str] | None = None,
+         other_fps: dict[str, set[str]] | None = None) -> tuple[nbformat.NotebookNode, list[str], str]:
+    """(normalised notebook, French warnings, sha256 of the notebook bytes) or IngestError."""
+    data = read_submission_bytes(sub, notebook_name)
+    sha = hashlib.sha256(data).hexdigest()
+    text, warnings = decode(data)
+    nb, more = normalise(text)
+    if other_fps:
+        check_lab(nb, own_fps or set(), other_fps)
+    return nb, warnings + more, sha
+
+
+def dumps(nb) -> str:
+    buf = io.StringIO()
+    nbformat.write(nb, buf)
+    return buf.getvalue()

@@ -1,0 +1,163 @@
+"""Stage 6: the class report, `OUTDIR/report.html` (self-contained: plots embedded as base64 PNG).
+
+Plots: histogram of automatic scores, pass rate per question, submissions per status. Tables: per
+student (status, score, links to feedback and executed notebook), per question, duplicates, and a
+loud banner when submissions ran without the bwrap sandbox. The report is for the teacher; its
+prose is French like the rest of what tdgrade shows about grades.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import time
+from collections import Counter
+from pathlib import Path
+
+from .feedback import RAN, STATUS_LABELS
+from .gradebook import atomic_write
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def plots(results: list[dict], questions: dict[str, float]) -> dict[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from matplotlib.figure import Figure
+
+    out = {}
+    max_total = sum(questions.values()) or 1.0
+    totals = [r.get("total", 0.0) for r in results]
+    fig = Figure(figsize=(6, 3.2))
+    ax = fig.add_subplot()
+    bins = min(20, max(5, int(max_total) + 1))
+    ax.hist(totals, bins=bins, range=(0, max_total), color="#3b6ea8", edgecolor="white")
+    ax.set_xlabel(f"note automatique (sur {max_total:g})")
+    ax.set_ylabel("nombre d'étudiant·es")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title("Distribution des notes")
+    out["histogram"] = _png(fig)
+
+    ran = [r for r in results if r.get("status") in RAN]
+    names = list(questions)
+    rates = []
+    for q in names:
+        passed = sum(1 for r in ran for x in r.get("questions", []) if x["name"] == q and x.get("passed"))
+        rates.append(100.0 * passed / len(ran) if ran else 0.0)
+    fig = Figure(figsize=(6, max(2.0, 0.35 * len(names) + 1)))
+    ax = fig.add_subplot()
+    ax.barh(names[::-1], rates[::-1], color="#4c9a5b")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% des notebooks exécutés qui réussissent la question")
+    ax.set_title("Réussite par question")
+    out["pass_rate"] = _png(fig)
+
+    counts = Counter(r.get("status") for r in results)
+    fig = Figure(figsize=(6, 2.8))
+    ax = fig.add_subplot()
+    labels = [STATUS_LABELS.get(s, s) for s in counts]
+    colors = ["#4c9a5b" if s == "graded" else "#c0392b" for s in counts]
+    ax.bar(labels, list(counts.values()), color=colors)
+    ax.set_ylabel("dépôts")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title("États des dépôts")
+    for lbl in ax.get_xticklabels():
+        lbl.set_rotation(30)
+        lbl.set_ha("right")
+    out["status"] = _png(fig)
+    return out
+
+
+def render(results: list[dict], duplicates: list[dict], questions: dict[str, float], *, lab: str, profile: str,
+           mode: str, mode_reason: str = "", settings: dict | None = None) -> str:
+    e = html.escape
+    imgs = plots(results, questions)
+    max_total = sum(questions.values())
+    counts = Counter(r.get("status") for r in results)
+    ran = [r for r in results if r.get("status") in RAN]
+    mean = sum(r.get("total", 0) for r in ran) / len(ran) if ran else 0.0
+    sandboxes = Counter(r.get("sandbox") for r in results if r.get("status") in RAN)
+    unsandboxed = sandboxes.get("rlimits", 0)
+    out = ["<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>",
+           f"<title>Rapport de correction — {e(lab)}</title><style>",
+           "body{font-family:system-ui,sans-serif;max-width:70rem;margin:1.5rem auto;padding:0 1rem;color:#222}",
+           "table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.2rem .5rem}",
+           "th{background:#f0f0f0}.bad{color:#a11}.warn{background:#fde2e2;border:3px solid #c00;padding:1rem;"
+           "font-weight:bold}.plots img{margin:0 1rem 1rem 0;border:1px solid #ddd}code{background:#eee}",
+           "</style></head><body>",
+           f"<h1>Rapport de correction — TD <code>{e(lab)}</code></h1>",
+           f"<p>Profil <code>{e(profile)}</code> · {len(results)} étudiant·es · {len(ran)} notebooks exécutés · "
+           f"moyenne {mean:.2f} / {max_total:g} · généré le {time.strftime('%Y-%m-%d %H:%M')}</p>"]
+    if unsandboxed or mode != "bwrap":
+        out.append("<div class='warn'>⚠ ATTENTION : "
+                   f"{unsandboxed or 'des'} notebook(s) ont été exécutés SANS le bac à sable bwrap "
+                   f"({e(mode_reason or 'bwrap indisponible')}). Le code des étudiant·es pouvait lire les tests "
+                   "cachés, les autres dépôts et accéder au réseau : ces notes ne sont pas sûres. Installez "
+                   "bubblewrap (<code>apt-get install bubblewrap</code>) et relancez avec <code>--force</code>.</div>")
+    if settings:
+        out.append("<p>Réglages : " + " · ".join(f"{e(k)} = <code>{e(str(v))}</code>" for k, v in settings.items())
+                   + "</p>")
+    out.append("<div class='plots'>")
+    for key, alt in (("histogram", "Distribution des notes"), ("pass_rate", "Réussite par question"),
+                     ("status", "États des dépôts")):
+        out.append(f"<img alt='{alt}' src='data:image/png;base64,{imgs[key]}'>")
+    out.append("</div><h2>États</h2><table><tr><th>état</th><th>dépôts</th></tr>")
+    for st, n in counts.most_common():
+        out.append(f"<tr><td>{e(STATUS_LABELS.get(st, st))} (<code>{e(str(st))}</code>)</td><td>{n}</td></tr>")
+    out.append("</table><h2>Questions</h2><table><tr><th>question</th><th>points</th><th>réussite</th>"
+               "<th>moyenne</th></tr>")
+    for q, m in questions.items():
+        scores = [x.get("score", 0) for r in ran for x in r.get("questions", []) if x["name"] == q]
+        passed = sum(1 for r in ran for x in r.get("questions", []) if x["name"] == q and x.get("passed"))
+        rate = f"{100 * passed / len(ran):.0f} %" if ran else "—"
+        avg = f"{sum(scores) / len(scores):.2f}" if scores else "—"
+        out.append(f"<tr><td><code>{e(q)}</code></td><td>{m:g}</td><td>{rate}</td><td>{avg}</td></tr>")
+    out.append("</table><h2>Étudiant·es</h2><table><tr><th>id</th><th>nom</th><th>état</th><th>note</th>"
+               "<th>détail</th><th>liens</th></tr>")
+    for r in results:
+        sid = e(r["student_id"])
+        st = r.get("status")
+        cls = "" if st == "graded" else " class='bad'"
+        detail = e(_detail(r))
+        links = f"<a href='feedback/{sid}.html'>retour</a>"
+        if st in RAN:
+            links += f" · <a href='notebooks/{sid}.ipynb'>notebook</a>"
+        out.append(f"<tr><td><code>{sid}</code></td><td>{e(r.get('full_name') or '')}</td>"
+                   f"<td{cls}>{e(STATUS_LABELS.get(st, str(st)))}</td>"
+                   f"<td>{r.get('total', 0):g} / {r.get('max_total', 0):g}</td><td>{detail}</td><td>{links}</td></tr>")
+    out.append("</table>")
+    if duplicates:
+        out.append("<h2>Dépôts en double (non notés)</h2><table><tr><th>id</th><th>fichier ignoré</th>"
+                   "<th>fichier noté</th></tr>")
+        for r in duplicates:
+            out.append(f"<tr><td><code>{e(r['student_id'])}</code></td><td>{e(r.get('submission', ''))}</td>"
+                       f"<td>{e(str(r.get('duplicate_of') or ''))}</td></tr>")
+        out.append("</table>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def _detail(r: dict) -> str:
+    st = r.get("status")
+    if st == "graded":
+        n = len(r.get("cell_errors") or [])
+        return f"{n} cellule(s) en erreur" if n else ""
+    if st == "grader_error":
+        return "erreur interne : voir results/" + r["student_id"] + ".json"
+    d = str(r.get("status_detail") or "")
+    return d[:160]
+
+
+def write_report(outdir: Path, results, duplicates, questions, **kw) -> Path:
+    path = Path(outdir) / "report.html"
+    atomic_write(path, render(results, duplicates, questions, **kw))
+    return path
