@@ -1,0 +1,31 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "fm12_taille_batch"
+points = 1
+
+@test_case(points=None, hidden=False)
+def test_fm12_defini(batch_size):
+
+    def _missing(v):
+        return v is None or v is Ellipsis
+    assert not _missing(batch_size), "`batch_size` n'est pas encore défini."
+    assert isinstance(batch_size, int), '`batch_size` doit être un entier.'
+
+@test_case(points=None, hidden=True)
+def test_fm12_taille_batch(batch_size):
+    import math
+
+    def _missing(v):
+        return v is None or v is Ellipsis
+    assert not _missing(batch_size), "`batch_size` n'est pas encore défini."
+    try:
+        b = int(batch_size)
+        assert b == float(batch_size)
+    except Exception:
+        raise AssertionError('`batch_size` doit être un entier.')
+    assert b > 0, '`batch_size` doit être positif.'
+    assert math.ceil(48000 / b) <= 200, "avec cette taille de batch, les poids sont mis à jour plus de 200 fois par epoch : comptez les images réellement utilisées pour l'entraînement."
+    assert b < 300, 'cette taille de batch est plus grande que nécessaire : la validation retire 20 % des images, refaites le calcul avec les images restantes.'
+

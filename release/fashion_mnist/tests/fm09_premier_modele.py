@@ -1,0 +1,15 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "fm09_premier_modele"
+points = 2
+
+@test_case(points=None, hidden=False)
+def test_fm09_defini(model):
+
+    def _missing(v):
+        return v is None or v is Ellipsis
+    assert not _missing(model), "`model` n'est pas encore défini."
+    assert hasattr(model, 'layers') and hasattr(model, 'count_params'), '`model` doit être un modèle Keras (par exemple `keras.Sequential([...])`).'
+
