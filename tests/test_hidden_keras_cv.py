@@ -1,0 +1,227 @@
+"""Known-wrong corpus of the keras_cv hidden tests.
+
+Starts from the solution's exported values (smoke profile, shared cached execution) and breaks one
+thing at a time, the way students do: each case must fail exactly the questions listed, and the
+solution itself must pass everything. Wrong values are built from the exported stand-ins, so this
+file costs seconds beyond the shared execution.
+"""
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from tdgrade.artifacts import EstimatorSnapshot
+from tdgrade.hidden import failing
+
+LAB = "keras_cv"
+PROFILE = "smoke"
+ROOT = Path(__file__).resolve().parents[1]
+CV01, CV02, CV03, CV04 = ("cv01_enveloppe_sklearn", "cv02_deux_couches", "cv03_choix_optimiseur",
+                          "cv04_grille_boston")
+ALL = {CV01, CV02, CV03, CV04}
+
+
+@pytest.fixture(scope="module")
+def solution(solution_values):
+    return solution_values(LAB)
+
+
+@pytest.fixture(scope="module")
+def suite(hidden_suite):
+    return hidden_suite(LAB)
+
+
+def snapshot_like(est, params=None, clone_error=None, **attrs):
+    """A copy of an exported estimator stand-in with some parameters / fitted attributes replaced."""
+    new_params = dict(est.get_params())
+    new_params.update(params or {})
+    new_attrs = {k: v for k, v in vars(est).items() if not k.startswith("_")}
+    new_attrs.update(attrs)
+    return type(est)(new_params, new_attrs, clone_error)
+
+
+def without(d, *keys):
+    return {k: v for k, v in d.items() if k not in keys}
+
+
+def dataset_utils():
+    spec = importlib.util.spec_from_file_location("dataset_utils_corpus", ROOT / "source" / LAB / "dataset_utils.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def accuracy(model, X, y):
+    return float(np.mean(np.asarray(model.predict(np.asarray(X, dtype="float32"), verbose=0)).argmax(axis=1) == y))
+
+
+def mlp(n_hidden, units=64):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(64,))])
+    for _ in range(n_hidden):
+        model.add(keras.layers.Dense(units, activation="relu"))
+    model.add(keras.layers.Dense(10, activation="softmax"))
+    return model
+
+
+def param(params, name):
+    """A grid parameter by its last name (`regressor__model__n_hidden` -> `n_hidden`)."""
+    return next(v for k, v in params.items() if k.split("__")[-1] == name)
+
+
+def filtered_search(search, keep, n_splits=None, drop_splits=()):
+    """The exported GridSearchCV with only the candidates `keep(params)` and some splits removed."""
+    results = search.cv_results_
+    index = [i for i, p in enumerate(results["params"]) if keep(p)]
+    new = {}
+    for key, value in results.items():
+        if key in drop_splits:
+            continue
+        new[key] = [value[i] for i in index] if isinstance(value, list) else np.asarray(value)[index]
+    split_keys = [k for k in new if k.startswith("split") and k.endswith("_test_score")]
+    new["mean_test_score"] = np.mean([new[k] for k in split_keys], axis=0)
+    best = int(np.argmax(new["mean_test_score"]))
+    return snapshot_like(search, cv_results_=new, best_index_=best, best_params_=new["params"][best],
+                         n_splits_=n_splits if n_splits is not None else search.n_splits_)
+
+
+def wrong_cases(s):
+    """name -> (changes to the solution's values, questions that must fail)."""
+    from sklearn.neural_network import MLPClassifier
+
+    clf, clf2, search = s["clf"], s["clf_2layers"], s["boston_search"]
+    cases = {}
+
+    # cv01: not a scikeras estimator / no routed build parameters / not clonable
+    cases["cv01_keras_model_not_wrapped"] = ({"clf": clf2.model_}, {CV01})
+    cases["cv01_sklearn_mlp_not_scikeras"] = ({"clf": MLPClassifier(hidden_layer_sizes=(32,))}, {CV01})
+    cases["cv01_no_model_params"] = (
+        {"clf": EstimatorSnapshot(without(clf.get_params(), "model__n_hidden", "model__hidden_units"), {}, None)},
+        {CV01})
+    cases["cv01_built_model_instead_of_function"] = (
+        {"clf": snapshot_like(clf, params={"model": mlp(1, 32)})}, {CV01})
+    cases["cv01_clone_fails"] = ({"clf": snapshot_like(clf, clone_error="TypeError: bad param")}, {CV01})
+    cases["cv01_routed_name_not_in_function"] = (
+        {"clf": snapshot_like(clf, params={"model__units": 32})}, {CV01})
+
+    # cv02: architecture, construction parameters, held-out score, threshold
+    cases["cv02_three_hidden_layers"] = ({"clf_2layers": snapshot_like(clf2, model_=mlp(3))}, {CV02})
+    cases["cv02_epochs_not_set_at_construction"] = (
+        {"clf_2layers": snapshot_like(clf2, params={"epochs": 1})}, {CV02})
+    cases["cv02_score_on_training_data"] = (
+        {"holdout_score": accuracy(clf2.model_, s["X_train"], s["y_train"])}, {CV02})
+    n_test = len(s["X_test"])
+    cases["cv02_test_part_is_train_part"] = (
+        {"X_test": s["X_train"][:n_test], "y_test": s["y_train"][:n_test],
+         "holdout_score": accuracy(clf2.model_, s["X_train"][:n_test], s["y_train"][:n_test])}, {CV02})
+    cases["cv02_unscaled_pixels"] = ({"X_train": s["X_train"] * 16, "X_test": s["X_test"] * 16}, {CV02})
+    untrained = mlp(2)
+    cases["cv02_below_threshold"] = (
+        {"clf_2layers": snapshot_like(clf2, model_=untrained),
+         "holdout_score": accuracy(untrained, s["X_test"], s["y_test"])}, {CV02})
+
+    # cv03: folds, both optimizers, choice consistent with the student's own results
+    scores = s["cv_scores"]
+    worst = min(scores, key=lambda k: np.mean(scores[k]))
+    cases["cv03_choice_not_best"] = ({"best_optimizer": worst}, {CV03})
+    cases["cv03_two_folds"] = ({"cv_scores": {k: np.asarray(v)[:2] for k, v in scores.items()}}, {CV03})
+    cases["cv03_one_optimizer"] = ({"cv_scores": {"rmsprop": scores["rmsprop"]}, "best_optimizer": "rmsprop"}, {CV03})
+    cases["cv03_missing_results"] = ({"cv_scores": None}, {CV03})
+    grid = optimizer_grid(scores)
+    cases["cv03_gridsearch_choice_not_best"] = ({"cv_scores": None, "optimizer_cv": grid, "best_optimizer": worst}, {CV03})
+    cases["cv03_gridsearch_two_folds"] = (
+        {"cv_scores": None, "optimizer_cv": optimizer_grid({k: np.asarray(v)[:2] for k, v in scores.items()})}, {CV03})
+
+    # cv04: data, grid, choice, refit model vs LinearRegression
+    du = dataset_utils()
+    (raw_train, _), (raw_test, _) = du.load_boston_housing(standardize=False)
+    cases["cv04_unscaled_data"] = ({"X_boston_train": raw_train, "X_boston_test": raw_test}, {CV04})
+    own = (raw_test - raw_test.mean(axis=0)) / raw_test.std(axis=0)
+    cases["cv04_test_standardised_with_its_own_stats"] = ({"X_boston_test": own}, {CV04})
+    cases["cv04_wrong_split"] = (
+        {"X_boston_train": s["X_boston_train"][:300], "y_boston_train": s["y_boston_train"][:300]}, {CV04})
+    cases["cv04_one_depth_only"] = (
+        {"boston_search": filtered_search(search, lambda p: param(p, "n_hidden") == 1)}, {CV04})
+    cases["cv04_one_width_only"] = (
+        {"boston_search": filtered_search(search, lambda p: param(p, "hidden_units") == 64)}, {CV04})
+    cases["cv04_rmsprop_only"] = (
+        {"boston_search": filtered_search(search, lambda p: param(p, "optimizer") == "rmsprop")}, {CV04})
+    cases["cv04_two_folds"] = (
+        {"boston_search": filtered_search(search, lambda p: True, n_splits=2, drop_splits=("split2_test_score",))},
+        {CV04})
+    means = np.asarray(search.cv_results_["mean_test_score"], dtype=float)
+    cases["cv04_choice_not_best"] = (
+        {"best_params": dict(search.cv_results_["params"][int(np.nanargmin(means))])}, {CV04})
+    y_test = np.asarray(s["y_boston_test"], dtype=float)
+    constant = np.full_like(y_test, float(np.mean(s["y_boston_train"])))
+    cases["cv04_worse_than_linear_regression"] = (
+        {"boston_test_pred": constant, "boston_test_mae": float(np.mean(np.abs(constant - y_test)))}, {CV04})
+    cases["cv04_mae_not_from_predictions"] = ({"boston_test_mae": float(s["boston_test_mae"]) * 0.5}, {CV04})
+    cases["cv04_linreg_mae_on_train"] = ({"linreg_test_mae": float(s["linreg_test_mae"]) * 0.7}, {CV04})
+    cases["cv04_no_refit"] = ({"boston_search": snapshot_like(search, params={"refit": False})}, {CV04})
+    return cases
+
+
+def optimizer_grid(scores):
+    """A GridSearchCV stand-in over `optimizer` holding the same fold scores as `scores`."""
+    names = list(scores)
+    folds = np.array([np.asarray(scores[n], dtype=float) for n in names])
+    results = {"param_optimizer": names, "params": [{"optimizer": n} for n in names],
+               "mean_test_score": folds.mean(axis=1)}
+    for k in range(folds.shape[1]):
+        results[f"split{k}_test_score"] = folds[:, k]
+    best = int(np.argmax(results["mean_test_score"]))
+    return SimpleNamespace(cv_results_=results, best_index_=best, best_params_=results["params"][best],
+                           n_splits_=folds.shape[1], get_params=lambda deep=False: {"refit": True})
+
+
+@pytest.fixture(scope="module")
+def cases(solution):
+    return wrong_cases(solution)
+
+
+def test_solution_passes_every_hidden_test(suite, solution):
+    results = suite.run(solution, PROFILE)
+    assert {r.name for r in results} == ALL
+    assert failing(results) == set(), [(r.name, [c.message for c in r.cases if not c.passed]) for r in results]
+
+
+def test_gridsearch_form_of_cv03_is_accepted(suite, solution):
+    values = dict(solution, cv_scores=None, optimizer_cv=optimizer_grid(solution["cv_scores"]))
+    assert failing(suite.run(values, PROFILE)) == set()
+
+
+def test_blank_values_fail_every_question(suite):
+    assert failing(suite.run({}, PROFILE)) == ALL
+    assert failing(suite.run({name: ... for name in suite.names}, PROFILE)) == ALL
+
+
+@pytest.fixture(scope="module")
+def case_results(suite, solution, cases):
+    return {name: (suite.run(dict(solution, **changes), PROFILE), expected)
+            for name, (changes, expected) in cases.items()}
+
+
+def test_every_wrong_case_fails_exactly_its_questions(case_results):
+    problems = []
+    for name, (results, expected) in case_results.items():
+        got = failing(results)
+        if got != expected:
+            problems.append(f"{name}: failed {sorted(got)}, expected {sorted(expected)}")
+        for result in results:
+            for case in result.cases:
+                if not case.passed:
+                    assert case.message and "def " not in case.message and "assert " not in case.message
+    assert not problems, "\n".join(problems)
+
+
+def test_every_hidden_test_has_a_wrong_case(suite, solution, case_results):
+    """Each hidden test function is the one that fails for at least one wrong case."""
+    hidden = {c.name for r in suite.run(solution, PROFILE) for c in r.cases if c.hidden}
+    caught = {c.name for results, _ in case_results.values() for r in results for c in r.cases
+              if c.hidden and not c.passed}
+    assert hidden - caught == set()
