@@ -70,7 +70,7 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_data)
 
     b = verbs.add_parser("build", help="compile source/LAB into release/, autograder/, solutions/")
-    b.add_argument("labs", nargs="*", choices=[[], *LAB_NAMES], metavar="LAB", help=f"one of {LAB_NAMES}")
+    b.add_argument("labs", nargs="*", metavar="LAB", help=f"lab(s) to build (default: all of {', '.join(LAB_NAMES)})")
     b.add_argument("--check", action="store_true", help="exit 1 if the committed outputs are stale")
     b.add_argument("--no-execute", action="store_true", help="do not re-execute the solution notebook")
     b.set_defaults(func=_build)
