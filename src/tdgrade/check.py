@@ -5,17 +5,8 @@ from pathlib import Path
 import nbformat
 
 from .artifacts import export_code, load_values
-from .execute import execute_notebook
+from .execute import cell_errors, execute_notebook
 from .hidden import Suite
-
-
-def _cell_errors(nb) -> list[str]:
-    found = []
-    for index, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if out.get("output_type") == "error":
-                found.append(f"cellule {index + 1} : {out.get('ename')}: {out.get('evalue')}")
-    return found
 
 
 def check_notebook(path: Path, profile: str = "full", timeout: int | None = None, log=print) -> int:
@@ -37,8 +28,8 @@ def check_notebook(path: Path, profile: str = "full", timeout: int | None = None
                          after=[export_code(sorted(suite.names), tmp)])
         values = load_values(Path(tmp))
     results = suite.run(values, profile)
-    for error in _cell_errors(nb):
-        log(f"  ! erreur à l'exécution, {error}")
+    for error in cell_errors(nb):
+        log(f"  ! erreur à l'exécution, cellule {error['cell'] + 1} : {error['ename']}: {error['evalue']}")
     for result in results:
         if result.passed:
             log(f"  ✔ {result.name}")

@@ -44,7 +44,15 @@ def execute_notebook(nb: nbformat.NotebookNode, cwd: Path, *, profile: str, time
     return extra
 
 
-def cell_errors(nb: nbformat.NotebookNode) -> list[str]:
-    """`ename: evalue` of every error output, in order."""
-    return [f"{out.get('ename')}: {out.get('evalue')}" for cell in nb.cells if cell.cell_type == "code"
-            for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+def cell_errors(nb: nbformat.NotebookNode) -> list[dict]:
+    """Every error output, in order: cell index, code-cell number (1-based), ename, evalue (truncated)."""
+    errors, code_no = [], 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        code_no += 1
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                errors.append({"cell": index, "code_cell": code_no, "ename": str(out.get("ename"))[:100],
+                               "evalue": str(out.get("evalue"))[:300]})
+    return errors

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..hidden import Suite
 from ..labs import Lab
 from . import layout, leaks, nbgrader_export
 from .assign import run_otter_assign
@@ -50,8 +51,6 @@ def compile_lab(lab: Lab, scratch: Path):
     release, autograder = scratch / "release", scratch / "autograder"
     layout.write_release(assigned, lab.name, src, release)
     layout.write_autograder(assigned, lab.name, autograder)
-    from ..hidden import Suite
-
     points = Suite.from_dir(autograder / "tests").questions
     nbgrader_export.write_course(src / lab.notebook_name, lab.name, points, autograder / "nbgrader")
     found = leaks.scan(release, leaks.solution_lines(assigned.autograder_dir / lab.notebook_name),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from .preprocessors import SOLUTION_TAG
+from .preprocessors import SOLUTION_TAG, split_solution
 
 MIN_LINE = 14  # shorter lines ("plt.show()", "return x") are too common to be evidence
 INSTRUCTOR_MARKERS = (
@@ -52,16 +52,9 @@ def solution_lines(autograder_notebook: Path) -> set[str]:
         if SOLUTION_TAG not in cell.metadata.get("tags", []):
             given |= {_norm(raw) for raw in cell.source.split("\n")}
             continue
-        in_prompt = False
-        for raw in cell.source.split("\n"):
-            if re.match(r"^\s*#\s*BEGIN\s+PROMPT", raw, re.I):
-                in_prompt = True
-            elif re.match(r"^\s*#\s*END\s+PROMPT", raw, re.I):
-                in_prompt = False
-            elif in_prompt:
-                given.add(_norm(raw))
-            elif _significant(_norm(raw)):
-                secret.add(_norm(raw))
+        code, prompt = split_solution(cell.source)
+        given |= {_norm(raw) for raw in prompt}
+        secret |= {line for line in map(_norm, code.split("\n")) if _significant(line)}
     return secret - given
 
 

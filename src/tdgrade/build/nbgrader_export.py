@@ -78,7 +78,7 @@ def to_nbgrader(source_notebook: Path, question_points: dict[str, float]):
         cell = nbformat.from_dict(dict(cell))
         if block == "SOLUTION" and cell.cell_type == "code":
             answers += 1
-            code = pp.strip_solution_markers(nbformat.v4.new_notebook(cells=[cell])).cells[0].source
+            code = pp.split_solution(cell.source)[0]
             cell.source = f"### BEGIN SOLUTION\n{code.strip()}\n### END SOLUTION"
             cell.metadata["nbgrader"] = _meta(f"{name}_code_{answers}", solution=True)
         elif block == "SOLUTION":

@@ -19,20 +19,30 @@ def frenchify(nb):
     return nb
 
 
+_PROMPT_BEGIN = re.compile(r"^\s*#\s*BEGIN\s+PROMPT", re.IGNORECASE)
+_PROMPT_END = re.compile(r"^\s*#\s*END\s+PROMPT", re.IGNORECASE)
+
+
+def split_solution(source: str) -> tuple[str, list[str]]:
+    """A solution cell's code without prompt blocks or markers, and the lines of its prompt blocks."""
+    kept, prompt, in_prompt = [], [], False
+    for line in source.split("\n"):
+        if _PROMPT_BEGIN.match(line):
+            in_prompt = True
+        elif _PROMPT_END.match(line):
+            in_prompt = False
+        elif in_prompt:
+            prompt.append(line)
+        elif not _MARKER_LINE.match(line):
+            kept.append(_SOLUTION_SUFFIX.sub("", line))
+    return "\n".join(kept), prompt
+
+
 def strip_solution_markers(nb):
     """For the solutions notebook: drop prompt blocks and marker comments, keep solution code."""
     for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        kept, in_prompt = [], False
-        for line in cell.source.split("\n"):
-            if re.match(r"^\s*#\s*BEGIN\s+PROMPT", line, re.IGNORECASE):
-                in_prompt = True
-            elif re.match(r"^\s*#\s*END\s+PROMPT", line, re.IGNORECASE):
-                in_prompt = False
-            elif not in_prompt and not _MARKER_LINE.match(line):
-                kept.append(_SOLUTION_SUFFIX.sub("", line))
-        cell.source = "\n".join(kept)
+        if cell.cell_type == "code":
+            cell.source = split_solution(cell.source)[0]
     return nb
 
 

@@ -35,7 +35,8 @@ def execute_solution(nb, support_dir: Path, digest: str, profile: str = "full", 
         seconds = time.monotonic() - started
     errors = cell_errors(nb)
     if errors:
-        raise RuntimeError("the solution notebook raised errors:\n  " + "\n  ".join(errors))
+        raise RuntimeError("the solution notebook raised errors:\n  "
+                           + "\n  ".join(f"cell {e['cell']}: {e['ename']}: {e['evalue']}" for e in errors))
     log(f"  solution executed ({profile} profile) in {seconds:.0f} s")
     nb.metadata["tdgrade"] = {"source_sha256": digest, "profile": profile}
     return pp.stable_ids(nb)

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..execute import cell_errors
 from . import ingest, sandbox
 
 RUNNER = Path(__file__).with_name("sandbox_runner.py")
@@ -330,20 +331,6 @@ def _clean_questions(ctx: Context, data: list[dict]) -> list[dict]:
     return out
 
 
-def _cell_errors(nb) -> list[dict]:
-    errs = []
-    code_no = 0
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        code_no += 1
-        for o in cell.get("outputs", []):
-            if o.get("output_type") == "error":
-                errs.append({"cell": i, "code_cell": code_no, "ename": str(o.get("ename"))[:100],
-                             "evalue": str(o.get("evalue"))[:300]})
-    return errs
-
-
 def _executed_notebook(root: Path, fallback_nb):
     import nbformat
 
@@ -395,7 +382,7 @@ def grade_submission(ctx: Context, sub: ingest.Submission, key: str, slot: int =
         t3 = time.monotonic()
         result["timings"]["hidden"] = round(t3 - t2, 3)
         executed = _executed_notebook(root, nb)
-        result["cell_errors"] = _cell_errors(executed)
+        result["cell_errors"] = cell_errors(executed)
         deaths = st.get("deaths") if isinstance(st.get("deaths"), list) else []
         truncated = st.get("truncated") if isinstance(st.get("truncated"), list) else []
         if truncated:
