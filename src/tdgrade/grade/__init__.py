@@ -1,10 +1,10 @@
 """`tdgrade grade`: sandboxed, parallel, resumable autograding of a class's submissions.
 
 Entry points: `grade(...)` (Python) and `main_from_args(args)` / `add_arguments(parser)` (CLI).
-Stages, one module each: `ingest` (inputs, student ids, nbformat normalisation), `sandbox` (bwrap +
-rlimits + watchdog), `worker` (one submission end to end), `gradebook` (result files, CSVs, atomic
-writes, resume), `feedback` (French Markdown/HTML per student), `report` (class report.html),
-`progress` (bar or plain lines). `sandbox_runner` runs inside the sandbox.
+Stages, one module each: `students` (inputs, student ids, collisions), `ingest` (reading and
+nbformat normalisation), `sandbox` (bwrap + rlimits + watchdog), `worker` (one submission end to
+end), `gradebook` (result files, CSVs, atomic writes, resume), `feedback` (French Markdown/HTML
+per student), `report` (class report.html), `progress` (bar or plain lines). `sandbox_runner` runs inside the sandbox.
 """
 from __future__ import annotations
 
@@ -106,7 +106,8 @@ class _Lock:
 def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | None = None,
           memory: int | str | None = None, profile: str = "full", force: bool = False, *,
           other_labs=None, sandbox_mode: str | None = None, progress_stream=None, tty: bool | None = None,
-          nproc: int = 512, disk: int | str = 2 << 30, export_timeout: float | None = None, hidden_timeout: float = 300.0) -> int:
+          nproc: int = 512, disk: int | str = 2 << 30, export_timeout: float | None = None, hidden_timeout: float = 300.0,
+          on_collision: str = "fail") -> int:
     """Grade every submission of `lab` found in `submissions` into `outdir`; return an exit code.
 
     lab: a lab name (`tdgrade.labs.get_lab`) or an object with `name`, `release_dir`, `tests_dir`,
@@ -121,14 +122,18 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
     other_labs: labs whose notebooks are recognised as `wrong_lab` (default: the other LAB_NAMES).
     sandbox_mode: None (bwrap if usable, else rlimits with a loud warning) or "rlimits".
     nproc: tasks (processes + threads) per submission; disk: bytes it may write ("2G").
+    on_collision: one student id reached from different folders (`students.OnCollision`): "fail"
+        (default: those submissions are not graded, the run lists them and returns 3), "newest"
+        (one student: the newest is graded) or "separate" (`alice`, `alice_2`, ...).
 
     Returns 0 when every submission has a result (whatever its status), 1 if some ended in
-    `grader_error`, 130 when interrupted (finished results are kept; re-run to resume).
+    `grader_error`, 3 when id collisions held submissions back, 130 when interrupted (finished
+    results are kept; re-run to resume).
     """
     from tdgrade.data import kernel_env
     from tdgrade.hidden import Suite
 
-    from . import gradebook, ingest, report, sandbox, worker
+    from . import gradebook, ingest, report, sandbox, students, worker
     from .progress import Progress
 
     stream = progress_stream or sys.stderr
@@ -165,9 +170,18 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
             return 2
         gradebook.atomic_write(marker, json.dumps({"lab": lab.name}))
         shutil.rmtree(outdir / ".work", ignore_errors=True)  # leftovers of a killed run
-        subs, warnings = ingest.discover(list(submissions), lab.name, exclude=[outdir])
+        subs, warnings, collisions = students.discover(list(submissions), lab.name, exclude=[outdir])
         for w in warnings:
             print(f"warning: {w}", file=stream)
+        subs, held_back = students.resolve_collisions(subs, collisions, students.OnCollision(on_collision))
+        gradebook.write_collisions(outdir, collisions, on_collision)
+        for c in collisions:
+            print(f"id collision: {len(c.paths)} submissions from different folders all name {c.student_id!r}: "
+                  + ", ".join(c.paths), file=stream)
+        if held_back:
+            print(f"{len(held_back)} submission(s) NOT graded because of id collisions: rename the folders, "
+                  "or re-run with --on-collision newest (same student) or separate (different students)",
+                  file=stream)
         if other_labs is None:
             other_labs = _other_labs(lab)
         secrets = [outdir, tests_dir]
@@ -262,7 +276,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         results, duplicates = gradebook.load_results(outdir, lab.name)
         gradebook.write_gradebook(outdir, results, list(questions))
         report.write_report(outdir, results, duplicates, questions, lab=lab.name, profile=profile, mode=mode,
-                            mode_reason=reason, settings={"timeout": f"{timeout:g} s", "mémoire": f"{memory / 2**30:g} Gio",
+                            mode_reason=reason, collisions=gradebook.load_collisions(outdir), settings={"timeout": f"{timeout:g} s", "mémoire": f"{memory / 2**30:g} Gio",
                                                           "workers": jobs, "threads/worker": threads})
         shutil.rmtree(outdir / ".work", ignore_errors=True)
         print(f"wrote {outdir / 'grades.csv'}, {outdir / 'moodle.csv'}, {outdir / 'report.html'}", file=stream)
@@ -273,7 +287,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         if errors:
             print(f"{len(errors)} submission(s) ended in grader_error: {', '.join(errors[:10])}", file=stream)
             return 1
-        return 0
+        return 3 if held_back else 0
     finally:
         lock.release()
 
@@ -282,22 +296,32 @@ def add_arguments(parser) -> None:
     """The `tdgrade grade` options, for the CLI's sub-parser."""
     parser.add_argument("lab", help="lab name")
     parser.add_argument("submissions", nargs="+", help=".ipynb files, otter export .zip files, or folders of them")
-    parser.add_argument("-o", "--output", "--outdir", dest="outdir", required=True, help="output folder")
+    parser.add_argument("-o", "--output", "--outdir", dest="outdir", help="output folder (required unless --list)")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: from cores and memory)")
     parser.add_argument("--timeout", type=float, default=None, help="seconds per submission (default 1800 full, 600 smoke)")
     parser.add_argument("--memory", default=None, help="memory limit per submission, e.g. 4G (default 4G)")
     parser.add_argument("--profile", choices=("full", "smoke"), default="full")
     parser.add_argument("--force", action="store_true", help="re-grade students already graded in OUTDIR")
+    parser.add_argument("--on-collision", choices=("fail", "newest", "separate"), default="fail",
+                        help="one student id reached from different folders: fail (default: not graded, "
+                             "exit 3), newest (same student, grade the newest), separate (alice, alice_2)")
+    parser.add_argument("--list", "--dry-run", dest="dry_run", action="store_true",
+                        help="print the student id each submission gets, grade nothing")
 
 
 def main_from_args(args) -> int:
     """Run `grade` from an argparse namespace (attributes as in `add_arguments`)."""
+    if getattr(args, "dry_run", False):
+        from .students import list_ids
+
+        return list_ids(args.lab, args.submissions, getattr(args, "on_collision", "fail"))
     outdir = next((v for a in ("out", "outdir", "output", "o") if (v := getattr(args, a, None))), None)
     if outdir is None:
         raise SystemExit("tdgrade grade: -o OUTDIR is required")
     return grade(args.lab, args.submissions, outdir, jobs=getattr(args, "jobs", None),
                  timeout=getattr(args, "timeout", None), memory=getattr(args, "memory", None),
-                 profile=getattr(args, "profile", "full") or "full", force=bool(getattr(args, "force", False)))
+                 profile=getattr(args, "profile", "full") or "full", force=bool(getattr(args, "force", False)),
+                 on_collision=getattr(args, "on_collision", "fail") or "fail")
 
 
 def main(argv=None) -> int:
