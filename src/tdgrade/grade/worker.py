@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..execute import cell_errors
-from . import ingest, sandbox
+from . import ingest, sandbox, uids
 
 RUNNER = Path(__file__).with_name("sandbox_runner.py")
 SCHEMA = 1
@@ -179,7 +179,7 @@ def _prepare_workdir(ctx: Context, sub: ingest.Submission, nb, slot: int) -> tup
     (root / "work" / ctx.notebook_name).write_text(ingest.dumps(nb), encoding="utf-8")
     uid = None
     if ctx.mode == "bwrap" and sandbox.is_root():
-        uid = sandbox.SANDBOX_UID_BASE + slot
+        uid = uids.sandbox_uid(slot)
         for d in ("work", "out", "tmp"):
             for dirpath, dirnames, filenames in os.walk(root / d):
                 os.chown(dirpath, uid, uid)
