@@ -129,3 +129,29 @@ def test_points_policy_rejects_unweighted_parts_and_keeps_written_weights():
     assert configs == [{"hidden": False, "points": 0}, {"hidden": True, "points": 1.5}, {"hidden": True, "points": 0.5}]
     with pytest.raises(policy.PolicyError, match="no hidden"):
         policy.apply_points(_question_nb(1, public))
+
+
+def test_grader_hidden_process_imports_the_library(minilab_build, tmp_path, smoke_data):
+    """`tdgrade grade` (bwrap sandbox when usable, else rlimits): the minilab's hidden case imports
+    tdgrade_checks, so full marks prove the hidden-test process can import it."""
+    import io
+    from types import SimpleNamespace
+
+    import nbformat
+
+    from grade_helpers import results_by_id
+    from tdgrade.build.layout import solution_notebook
+    from tdgrade.grade import grade
+
+    release, autograder, assigned = compile_lab(Lab("minilab", FIXTURE), tmp_path / "build")
+    lab = SimpleNamespace(name="minilab", release_dir=release, tests_dir=autograder / "tests",
+                          notebook_name="minilab.ipynb", autograder_dir=autograder)
+    folder = tmp_path / "class"
+    folder.mkdir()
+    nbformat.write(solution_notebook(assigned), folder / "alice.ipynb")
+    log = io.StringIO()
+    rc = grade(lab, [folder], tmp_path / "out", jobs=1, profile="smoke", timeout=120, memory="2G",
+               other_labs=[], progress_stream=log, tty=False)
+    assert rc == 0, log.getvalue()
+    res, _ = results_by_id(tmp_path / "out")
+    assert (res["alice"]["status"], res["alice"]["total"]) == ("graded", 2), res["alice"]
