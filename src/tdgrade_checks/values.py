@@ -39,6 +39,9 @@ def as_float(value, name: str) -> float:
     """A finite number (an int, a float, a numpy scalar or a one-element array)."""
     require(value, name)
     try:
+        # a Python or numpy number (or a one-element array), not a container that happens to hold one
+        if isinstance(value, (bool, str, bytes, list, tuple, dict)) or hasattr(value, "columns") or hasattr(value, "index"):
+            raise ValueError
         number = float(np.asarray(value, dtype=np.float64).reshape(-1)[0])
         if np.asarray(value).size != 1 or not np.isfinite(number):
             raise ValueError
