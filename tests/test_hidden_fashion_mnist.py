@@ -194,7 +194,9 @@ def test_fm01_images_reordered(suite, good):
 
 
 def test_fm01_raw_arrays_overwritten_by_the_preprocessing(suite, good):
-    check(suite, good, {"x_train": good["x_train"] / 255.0}, {"fm01_chargement"})
+    # fm07's prompt also says "sans modifier x_train": its test part no longer follows the mapping
+    # from x_train to x_train_prep, so fm07 is charged too
+    check(suite, good, {"x_train": good["x_train"] / 255.0}, {"fm01_chargement", "fm07_transformation"})
 
 
 def test_fm01_labels_shuffled(suite, good):
