@@ -130,3 +130,18 @@ def blank_release_values(compiled, smoke_data, tmp_path_factory):
         return dict(memo[name])
 
     return get
+
+
+@pytest.fixture(scope="session")
+def three_paths(compiled, tmp_path_factory):
+    """lab name -> tests/parity.ThreePaths on its compiled autograder."""
+    from parity import ThreePaths
+
+    memo = {}
+
+    def get(name: str):
+        if name not in memo:
+            memo[name] = ThreePaths(compiled(name), tmp_path_factory.mktemp(f"paths-{name}"))
+        return memo[name]
+
+    return get

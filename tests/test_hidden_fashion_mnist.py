@@ -35,6 +35,16 @@ def good(solution_values):
     return solution_values(LAB)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def paths(three_paths):
+    global PATHS
+    PATHS = three_paths(LAB)
+    return PATHS
+
+
+PATHS = None  # the lab's three grading paths (tests/parity.py), set by the `paths` fixture
+
+
 def check(suite, good, overrides, fails, ignore=()):
     values = dict(good)
     for name, value in overrides.items():
@@ -52,6 +62,12 @@ def check(suite, good, overrides, fails, ignore=()):
         for case in r.cases:
             if not case.passed:
                 assert case.message and not case.message.startswith(CRASH), (r.name, case.message)
+    # the same values through otter's scoring of the zip's test files and the nbgrader export:
+    # every path gives each question the same score, and a failed question scores 0
+    scores = PATHS.score(values, PROFILE, only=affected)
+    assert scores.disagreements() == {}, scores.disagreements()
+    assert all(scores.tdgrade[q] == 0 for q in fails), {q: scores.tdgrade[q] for q in fails}
+    assert all(scores.tdgrade[q] == scores.maximum[q] for q in affected - set(fails)), scores.tdgrade
     return detail
 
 
@@ -178,7 +194,9 @@ def test_fm01_images_reordered(suite, good):
 
 
 def test_fm01_raw_arrays_overwritten_by_the_preprocessing(suite, good):
-    check(suite, good, {"x_train": good["x_train"] / 255.0}, {"fm01_chargement"})
+    # fm07's prompt also says "sans modifier x_train": its test part no longer follows the mapping
+    # from x_train to x_train_prep, so fm07 is charged too
+    check(suite, good, {"x_train": good["x_train"] / 255.0}, {"fm01_chargement", "fm07_transformation"})
 
 
 def test_fm01_labels_shuffled(suite, good):
@@ -242,6 +260,21 @@ def test_fm07_standardised_inputs_accepted(suite, good):
     x = good["x_train"].astype("float32")
     mean, std = x.mean(), x.std()
     check(suite, good, {"x_train_prep": (x - mean) / std, "x_test_prep": (good["x_test"] - mean) / std}, set(),
+          ignore={"fm14_taux_erreur", "fm22_anomalies_et_erreurs", "fm24_trois_couches", "fm25_deux_couches_128",
+                  "fm27_dropout_entrainement", "fm29_sigmoide", "fm30_largeurs"})
+
+
+def test_fm07_test_part_standardised_with_its_own_statistics(suite, good):
+    """A leak: the test part must follow the mapping learnt on the training part."""
+    x, x_test = good["x_train"].astype("float32"), good["x_test"].astype("float32")
+    own = (x_test - x_test.mean()) / (x_test.std() * 1.25)  # its own statistics, off by construction
+    check(suite, good, {"x_train_prep": (x - x.mean()) / x.std(), "x_test_prep": own}, {"fm07_transformation"},
+          ignore={"fm14_taux_erreur", "fm22_anomalies_et_erreurs", "fm24_trois_couches", "fm25_deux_couches_128",
+                  "fm27_dropout_entrainement", "fm29_sigmoide", "fm30_largeurs"})
+
+
+def test_fm07_minus_one_one_scaling_accepted(suite, good):
+    check(suite, good, {"x_train_prep": good["x_train"] / 127.5 - 1, "x_test_prep": good["x_test"] / 127.5 - 1}, set(),
           ignore={"fm14_taux_erreur", "fm22_anomalies_et_erreurs", "fm24_trois_couches", "fm25_deux_couches_128",
                   "fm27_dropout_entrainement", "fm29_sigmoide", "fm30_largeurs"})
 
@@ -310,6 +343,23 @@ def test_fm10_flatten_row_right_but_off_contract(suite, good):
 def test_fm11_wrong_compile(suite, good, loss, loss_name, metrics):
     model = recompiled(good["model"], loss=loss, metrics=metrics)
     check(suite, good, {"model": model, "loss_name": loss_name}, {"fm11_compilation"})
+
+
+@pytest.mark.parametrize("optimizer", ["adamw", "adam_lr_0.01", "sgd_momentum"])
+def test_fm11_optimizer_not_allowed_or_not_default(suite, good, optimizer):
+    import keras
+
+    built = {"adamw": lambda: "adamw", "adam_lr_0.01": lambda: keras.optimizers.Adam(learning_rate=0.01),
+             "sgd_momentum": lambda: keras.optimizers.SGD(learning_rate=0.05, momentum=0.9)}[optimizer]()
+    model = recompiled(good["model"], loss="sparse_categorical_crossentropy", optimizer=built)
+    check(suite, good, {"model": model}, {"fm11_compilation"})
+
+
+def test_fm11_softmax_with_from_logits(suite, good):
+    import keras
+
+    model = recompiled(good["model"], loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    check(suite, good, {"model": model}, {"fm11_compilation"})
 
 
 def test_fm11_loss_object_accepted(suite, good):
@@ -522,6 +572,17 @@ def test_fm21_unfitted_or_wrong_count(suite, good):
     check(suite, good, {"anomaly_indices": np.array([1, 1, 2])}, {"fm21_isolation_forest"},
           ignore={"fm22_anomalies_et_erreurs"})
     check(suite, good, {"iso_class": 11}, {"fm21_isolation_forest"}, ignore={"fm22_anomalies_et_erreurs"})
+
+
+def test_fm21_anomalies_not_the_forests_own(suite, good):
+    """A leak: `anomaly_indices` must be exactly what the fitted forest labels -1."""
+    own = set(np.asarray(good["anomaly_indices"]).tolist())
+    others = np.array([i for i in range(20) if i not in own][:len(own)])
+    check(suite, good, {"anomaly_indices": others}, {"fm21_isolation_forest"}, ignore={"fm22_anomalies_et_erreurs"})
+
+
+def test_fm21_forest_without_random_state(suite, good):
+    check(suite, good, {"iso_forest": estimator_like(good["iso_forest"], random_state=None)}, {"fm21_isolation_forest"})
 
 
 def test_fm21_raw_pixels_accepted(suite, good):

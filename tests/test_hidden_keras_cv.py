@@ -168,6 +168,12 @@ def wrong_cases(s):
         {"boston_test_pred": constant, "boston_test_mae": float(np.mean(np.abs(constant - y_test)))}, {CV04})
     cases["cv04_mae_not_from_predictions"] = ({"boston_test_mae": float(s["boston_test_mae"]) * 0.5}, {CV04})
     cases["cv04_linreg_mae_on_train"] = ({"linreg_test_mae": float(s["linreg_test_mae"]) * 0.7}, {CV04})
+    n_train = len(s["y_boston_train"])
+    same_rows = [(np.arange(n_train), np.arange(n_train))] * 3
+    cases["cv04_validation_rows_are_training_rows"] = ({"boston_search": snapshot_like(search, params={"cv": same_rows})}, {CV04})
+    shifted = np.asarray(s["boston_test_pred"], dtype=float) + 0.5  # not what the refit model predicts
+    cases["cv04_predictions_not_from_the_refit_model"] = (
+        {"boston_test_pred": shifted, "boston_test_mae": float(np.mean(np.abs(shifted - y_test)))}, {CV04})
     cases["cv04_no_refit"] = ({"boston_search": snapshot_like(search, params={"refit": False})}, {CV04})
     return cases
 
@@ -223,6 +229,17 @@ def test_every_wrong_case_fails_exactly_its_questions(case_results):
                 if not case.passed:
                     assert case.message and "def " not in case.message and "assert " not in case.message
     assert not problems, "\n".join(problems)
+
+
+def test_every_wrong_case_scores_zero_on_its_questions_in_every_path(solution, cases, three_paths):
+    """otter's scoring of the zip's test files, the nbgrader export and tdgrade give each question
+    the same score; the questions a wrong case fails score 0, the others full marks."""
+    paths = three_paths(LAB)
+    for name, (changes, expected) in cases.items():
+        scores = paths.score(dict(solution, **changes), PROFILE)
+        assert scores.disagreements() == {}, (name, scores.disagreements())
+        for question, score in scores.tdgrade.items():
+            assert score == (0 if question in expected else scores.maximum[question]), (name, question, score)
 
 
 def test_every_hidden_test_has_a_wrong_case(suite, solution, case_results):

@@ -291,7 +291,10 @@ def run_hidden(ctx: Context, root: Path, stop: threading.Event | None) -> tuple[
                 "--values", "/grader/values", "--profile", ctx.profile, "--out", "/grader/out/result.json"]
         data_ro, data_env = data_binds(ctx)
         env.update(data_env)
-        ro = [(ctx.tests_dir, "/grader/tests"), (root / "values", "/grader/values"), (pkg, "/opt/tdgrade/tdgrade")]
+        # the checker library the hidden tests import sits next to tdgrade (see tdgrade_checks)
+        checks = pkg.parent / "tdgrade_checks"
+        ro = [(ctx.tests_dir, "/grader/tests"), (root / "values", "/grader/values"), (pkg, "/opt/tdgrade/tdgrade"),
+              (checks, "/opt/tdgrade/tdgrade_checks")]
         outcome = sandbox.run(argv, mode="bwrap", limits=limits, env=env, cwd="/tmp", ro=ro + data_ro,
                               rw=[(root / "hidden", "/grader/out")], stop=stop, tmp_dirs=[SB_KERAS_HOME])
     else:
