@@ -194,9 +194,12 @@ def test_fm01_images_reordered(suite, good):
 
 
 def test_fm01_raw_arrays_overwritten_by_the_preprocessing(suite, good):
-    # fm07's prompt also says "sans modifier x_train": its test part no longer follows the mapping
-    # from x_train to x_train_prep, so fm07 is charged too
-    check(suite, good, {"x_train": good["x_train"] / 255.0}, {"fm01_chargement", "fm07_transformation"})
+    # The load was right; fm07's prompt says "sans modifier x_train": the overwrite is charged once,
+    # there (its test part no longer follows the mapping from x_train to x_train_prep).
+    check(suite, good, {"x_train": good["x_train"] / 255.0}, {"fm07_transformation"})
+    check(suite, good, {"x_train": good["x_train"] / 127.5 - 1}, {"fm07_transformation"})
+    noisy = good["x_train"] / 255.0 + 0.01  # not the data rescaled: fm01 fails too
+    check(suite, good, {"x_train": noisy}, {"fm01_chargement", "fm07_transformation"})
 
 
 def test_fm01_labels_shuffled(suite, good):
