@@ -21,7 +21,7 @@ calibration_common: lower_bar for cv02, upper_bar for the cv04 ratio).
 
 Usage:  nice python bench/calibrate_keras_cv.py --profile smoke      (cv02, 24 runs)
         nice python bench/calibrate_keras_cv.py --profile full       (cv02, 16 runs)
-        nice python bench/calibrate_keras_cv.py --profile boston     (cv04, 12 runs)
+        nice python bench/calibrate_keras_cv.py --profile boston     (cv04, 8 runs)
         python bench/calibrate_keras_cv.py --assemble
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ LAB = "keras_cv"
 LAB_DIR = cc.ROOT / "source" / LAB
 OUT = cc.CALIBRATION_DIR / f"{LAB}.json"
 PLAN_SEED = 20261202
-RUNS = {"smoke": 24, "full": 16, "boston": 12}
+RUNS = {"smoke": 24, "full": 16, "boston": 8}
 DIGITS_INPUTS = ("divide16", "standardised")
 DIGITS = {"n_hidden": 2, "hidden_units": 64, "optimizer": "rmsprop", "epochs": 20, "batch_size": 32,
           "test_size": 0.25}
@@ -248,7 +248,7 @@ def assemble(runs_dir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profile", choices=["full", "smoke", "boston"])
-    parser.add_argument("--runs", type=int, help="number of runs (default: 24 smoke, 16 full, 12 boston)")
+    parser.add_argument("--runs", type=int, help="number of runs (default: 24 smoke, 16 full, 8 boston)")
     parser.add_argument("--assemble", action="store_true")
     parser.add_argument("--runs-dir", type=Path, default=cc.DEFAULT_RUNS_DIR)
     args = parser.parse_args()
