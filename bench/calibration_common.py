@@ -22,7 +22,6 @@ from typing import Iterable, Sequence
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION_DIR = ROOT / "tests" / "calibration"
 DEFAULT_RUNS_DIR = Path(os.environ.get("TDGRADE_CALIBRATION_RUNS", "/tmp/tdgrade-calibration"))
-RECORD_DATE = "2026-12-02"  # the day the recorded runs were made (kept fixed so a re-assemble is stable)
 STEP = 0.005  # thresholds are multiples of this
 MIN_MARGIN = 0.02
 SHIFT_MAX = 1000  # each stream gets 0..SHIFT_MAX-1 extra draws before a training
