@@ -97,6 +97,9 @@ def keras_mlp(hidden, activation="relu", dropout=None, flatten=True, out_units=1
     layers.append(keras.layers.Dense(out_units, activation=out_activation))
     model = keras.Sequential(layers)
     model.compile(optimizer="adam", loss=loss, metrics=list(metrics))
+    # Untrained by construction: all weights zero, so every image gets the same output and the
+    # accuracy is exactly one class's share (0.1), whatever the random initialisation would give.
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])
     return model
 
 
