@@ -41,7 +41,9 @@ def test_solution_full_marks_blank_zero_outputs_and_resume(tmp_path, labs):
     grades = (out / "grades.csv").read_text().splitlines()
     assert grades[0] == "student_id,full_name,moodle_id,status,q1_somme,q2_carres,q3_mots,total,max_total,submission,note"
     assert grades[1].startswith("alice,,,graded,2,2,1,5,5,")
-    assert (out / "moodle.csv").read_text().splitlines()[0] == "Identifier,Full name,Grade,Maximum Grade,Feedback comments"
+    moodle_lines = (out / "moodle.csv").read_text().splitlines()
+    assert moodle_lines[0].startswith("Identifier,Full name,") and "Last modified (grade)" in moodle_lines[0]
+    assert len(moodle_lines) == 1 and "without a Moodle match): alice, bob" in log  # listed, not dropped silently
     executed = json.loads((out / "notebooks/alice.ipynb").read_text())
     assert any(c.get("outputs") is not None and c.get("execution_count") for c in executed["cells"])
     html = (out / "feedback/bob.html").read_text()
