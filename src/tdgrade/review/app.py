@@ -65,6 +65,7 @@ class Review:
 def create_app(outdir: Path, token: str | None = None, options: Options | None = None) -> Flask:
     app = Flask(__name__)
     app.config["TOKEN"] = token or secrets.token_urlsafe(24)
+    app.config["GRADER"] = _grader_name()
     review = Review(outdir)
     options = options or Options()
     app.extensions["tdgrade_review"] = review
@@ -131,7 +132,7 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
         if not 0 <= score <= q.points:
             return jsonify(ok=False, error=f"La note doit être entre 0 et {q.points:g}."), 400
         mark = save_mark(review.outdir, Mark(name, sid, score, answer.sha256, str(data.get("comment") or "")[:2000],
-                                             items, str(data.get("grader") or "")[:80]))
+                                             items, str(data.get("grader") or app.config["GRADER"])[:80]))
         done, count = review.progress(name)
         return jsonify(ok=True, score=mark.score, done=done, count=count)
 
@@ -144,12 +145,32 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
     return app
 
 
-def serve(outdir: Path, port: int = 0, options: Options | None = None, log=print) -> int:
-    """Run the page until Ctrl-C, then publish the gradebook."""
+def _grader_name() -> str:
+    """Who is grading, recorded with each score (the journal then tells two graders apart)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def serve(outdir: Path, port: int = 0, options: Options | None = None, log=None) -> int:
+    """Run the page until Ctrl-C (or SIGTERM), then publish the gradebook."""
+    import functools
+
+    log = log or functools.partial(print, flush=True)
     from werkzeug.serving import make_server
+
+    import signal
 
     app = create_app(outdir, options=options)
     server = make_server("127.0.0.1", port, app, threaded=True)
+
+    def _stop(signum, frame):
+        raise KeyboardInterrupt()
+
+    signal.signal(signal.SIGTERM, _stop)  # `kill` stops like Ctrl-C: the gradebook is still published
     log(f"review page: http://127.0.0.1:{server.server_port}/?token={app.config['TOKEN']}\n"
         "(scores are saved as you give them; Ctrl-C stops and publishes grades.csv, Moodle file, feedback)")
     try:
