@@ -117,3 +117,24 @@ def test_manual_scores_from_formgrader_merge_into_the_gradebook(graded_course, t
     rows = {r["student_id"]: r for r in csv.DictReader(io.StringIO((outdir / "grades.csv").read_text()))}
     assert rows["bob"]["q02_pourquoi"] == "0.5" and rows["alice"]["q02_pourquoi"] == "1"
     assert "Formule sans application." in (outdir / "feedback" / "bob.md").read_text()
+
+
+@pytest.mark.slow
+def test_keras_cv_course_validates_with_its_support_files_and_fails_without(tmp_path, smoke_data):
+    import os
+
+    from tdgrade.data import kernel_env
+
+    course = tmp_path / "nbgrader"
+    shutil.copytree(get_lab("keras_cv").autograder_dir / "nbgrader", course)
+    env = {**os.environ, **kernel_env("smoke")}
+
+    def validate():
+        return subprocess.run([sys.executable, "-m", "nbgrader", "validate", "source/keras_cv/keras_cv.ipynb"],
+                              cwd=course, env=env, capture_output=True, text=True, timeout=1800)
+
+    proc = validate()
+    assert "Success! Your notebook passes all the tests." in proc.stdout, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (course / "source" / "keras_cv" / "dataset_utils.py").unlink()
+    proc = validate()
+    assert "Success!" not in proc.stdout and "dataset_utils" in proc.stdout + proc.stderr

@@ -15,8 +15,10 @@ def fr(x: float | None, digits: int = 2) -> str:
     """French decimal comma, trailing zeros dropped: 26,5 ; 12 ; — for nothing."""
     if x is None:
         return "—"
-    text = f"{float(x):.{digits}f}".rstrip("0").rstrip(".")
-    return (text if text not in ("-0", "") else "0").replace(".", ",")
+    text = f"{float(x):.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return (text if text != "-0" else "0").replace(".", ",")
 
 
 @dataclass
