@@ -17,6 +17,7 @@ from flask import Flask, abort, jsonify, redirect, render_template, request, url
 from markupsafe import Markup
 
 from ..grade.gradebook import load_results
+from ..grade.report_stats import fr
 from .answers import Answer, read_student
 from .final import STATE_LABELS, ManualState, load_questions, load_scaffolding, manual_line
 from .publish import publish, read_marker
@@ -69,6 +70,7 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
     review = Review(outdir)
     options = options or Options()
     app.extensions["tdgrade_review"] = review
+    app.jinja_env.filters["fr"] = fr  # French decimal comma: 0,5
 
     @app.before_request
     def _auth():
