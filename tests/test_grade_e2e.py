@@ -142,7 +142,11 @@ def test_main_from_args_maps_cli_namespace(monkeypatch):
                    profile="smoke", force=True)
     assert g.main_from_args(ns) == 0
     assert seen["args"] == ("fashion_mnist", ["x.ipynb"], "OUT")
-    assert seen["kw"] == {"jobs": 2, "timeout": 60, "memory": "2G", "profile": "smoke", "force": True}
+    assert seen["kw"] == {"jobs": 2, "timeout": 60, "memory": "2G", "profile": "smoke", "force": True,
+                          "moodle_worksheet": None, "scale": None, "lang": "en"}
+    ns.moodle_worksheet, ns.scale, ns.lang = "ws.csv", 20.0, "fr"
+    g.main_from_args(ns)
+    assert (seen["kw"]["moodle_worksheet"], seen["kw"]["scale"], seen["kw"]["lang"]) == ("ws.csv", 20.0, "fr")
 
 
 def test_python_dash_m_help():
