@@ -117,7 +117,7 @@ def publish(outdir: Path, *, worksheet: Path | None = None, scale: float | None 
     points = marker.get("points") or {q: m for q, m in _auto_questions(results).items()}
     report.write_report(outdir, results, duplicates, points, lab=lab or "", profile=marker.get("profile", ""),
                         mode=marker.get("mode", "bwrap"), mode_reason=marker.get("mode_reason", ""),
-                        settings=marker.get("settings"), finals=finals,
+                        settings=marker.get("settings"), finals=finals, collisions=gradebook.load_collisions(outdir),
                         unmatched=filled.unmatched_students)
     return Published(finals, target, filled.unmatched_students, filled.unmatched_rows, filled.not_graded)
 
