@@ -143,7 +143,8 @@ def test_main_from_args_maps_cli_namespace(monkeypatch):
     assert g.main_from_args(ns) == 0
     assert seen["args"] == ("fashion_mnist", ["x.ipynb"], "OUT")
     assert seen["kw"] == {"jobs": 2, "timeout": 60, "memory": "2G", "profile": "smoke", "force": True,
-                          "moodle_worksheet": None, "scale": None, "lang": "en"}
+                          "moodle_worksheet": None, "scale": None, "lang": "en", "on_collision": "fail",
+                          "cluster": None}
     ns.moodle_worksheet, ns.scale, ns.lang = "ws.csv", 20.0, "fr"
     g.main_from_args(ns)
     assert (seen["kw"]["moodle_worksheet"], seen["kw"]["scale"], seen["kw"]["lang"]) == ("ws.csv", 20.0, "fr")
