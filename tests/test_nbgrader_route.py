@@ -77,8 +77,12 @@ def test_generate_feedback_never_shows_hidden_tests(graded_course):
     html = (graded_course / "feedback" / "bob" / "minilab" / "minilab.html").read_text()
     assert "test_q01_defini" in html  # the public test is shown
     autograded = (graded_course / "autograded" / "bob" / "minilab" / "minilab.ipynb").read_text()
-    assert "test_q01_valeur" in autograded and "most recent call last" in autograded  # what feedback starts from
-    for secret in ("test_q01_valeur", "int(total)", "most recent call last", "Cell In[", "HIDDEN TESTS"):
+    hidden_body = ("def test_q01_valeur", "secret-hidden-marker", "values.as_int")
+    for secret in (*hidden_body, "most recent call last"):
+        assert secret in autograded, secret  # what feedback starts from
+    # (the grade cell's id, `q01_somme_test_q01_valeur`, names the hidden test in nbgrader's table of
+    # contents: the test's name, never its source or thresholds)
+    for secret in (*hidden_body, "most recent call last", "Cell In[", "HIDDEN TESTS"):
         assert secret not in html, secret
     assert "Échec" in html  # bob's failure is reported by its message
 
