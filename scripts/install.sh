@@ -9,6 +9,8 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 need=()
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
 command -v bwrap >/dev/null || need+=(bubblewrap)
+# headless browser for the review page's tests (playwright drives Debian's chromium, tests/test_review_browser.py)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "apt-get install ${need[*]}"
   $SUDO apt-get update -qq

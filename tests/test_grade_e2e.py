@@ -41,7 +41,9 @@ def test_solution_full_marks_blank_zero_outputs_and_resume(tmp_path, labs):
     grades = (out / "grades.csv").read_text().splitlines()
     assert grades[0] == "student_id,full_name,moodle_id,status,q1_somme,q2_carres,q3_mots,total,max_total,submission,note"
     assert grades[1].startswith("alice,,,graded,2,2,1,5,5,")
-    assert (out / "moodle.csv").read_text().splitlines()[0] == "Identifier,Full name,Grade,Maximum Grade,Feedback comments"
+    moodle_lines = (out / "moodle.csv").read_text().splitlines()
+    assert moodle_lines[0].startswith("Identifier,Full name,") and "Last modified (grade)" in moodle_lines[0]
+    assert len(moodle_lines) == 1 and "without a Moodle match): alice, bob" in log  # listed, not dropped silently
     executed = json.loads((out / "notebooks/alice.ipynb").read_text())
     assert any(c.get("outputs") is not None and c.get("execution_count") for c in executed["cells"])
     html = (out / "feedback/bob.html").read_text()
@@ -140,7 +142,12 @@ def test_main_from_args_maps_cli_namespace(monkeypatch):
                    profile="smoke", force=True)
     assert g.main_from_args(ns) == 0
     assert seen["args"] == ("fashion_mnist", ["x.ipynb"], "OUT")
-    assert seen["kw"] == {"jobs": 2, "timeout": 60, "memory": "2G", "profile": "smoke", "force": True}
+    assert seen["kw"] == {"jobs": 2, "timeout": 60, "memory": "2G", "profile": "smoke", "force": True,
+                          "moodle_worksheet": None, "scale": None, "lang": "en", "on_collision": "fail",
+                          "cluster": None}
+    ns.moodle_worksheet, ns.scale, ns.lang = "ws.csv", 20.0, "fr"
+    g.main_from_args(ns)
+    assert (seen["kw"]["moodle_worksheet"], seen["kw"]["scale"], seen["kw"]["lang"]) == ("ws.csv", 20.0, "fr")
 
 
 def test_python_dash_m_help():

@@ -52,6 +52,12 @@ def _grade(args) -> int:
     return main_from_args(args)
 
 
+def _review(args) -> int:
+    from .review import main_from_args
+
+    return main_from_args(args)
+
+
 def _demo(args) -> int:
     from .demo import run_demo
 
@@ -86,6 +92,12 @@ def parser() -> argparse.ArgumentParser:
 
     add_arguments(g)
     g.set_defaults(func=_grade)
+
+    r = verbs.add_parser("review", help="grade manual questions by question in a local web page; publish grades")
+    from .review import add_arguments as review_arguments
+
+    review_arguments(r)
+    r.set_defaults(func=_review)
 
     s = verbs.add_parser("demo", help="assemble a sample class from release/ and solutions/, then grade it")
     s.add_argument("lab", nargs="?", default="fashion_mnist", choices=LAB_NAMES)

@@ -1,12 +1,16 @@
 """`tdgrade demo`: a sample class made from the committed release and solutions, then graded.
 
 The class covers what a grader meets: a complete solution, an untouched release, a half-done
-notebook, one that crashes mid-way and a file that is not a notebook.
+notebook, one that crashes mid-way and a file that is not a notebook. Submissions are laid out as a
+Moodle bulk download (`Full Name_PARTICIPANT_assignsubmission_file_/LAB.ipynb`), and written answers
+are the model answers (all of them, or the first half), so `tdgrade review` has something to grade
+and the Moodle file has participant numbers.
 """
 from pathlib import Path
 
 import nbformat
 
+from .build.manual import MANUAL_FILE, load_manual
 from .grade import grade
 from .labs import Lab
 
@@ -25,11 +29,15 @@ def sample_class(lab: Lab, folder: Path) -> list[Path]:
     for cell in solved:
         cell.outputs, cell.execution_count = [], None
 
+    manual = [q for q in load_manual(lab.autograder_dir / MANUAL_FILE) if q.answer_kind == "markdown"]
+
     def answered(fraction: float):
         nb = nbformat.from_dict(blank)
         cells = _code_cells(nb)
         for cell, source in zip(cells[: int(len(cells) * fraction)], solved):
             cell.source = source.source
+        for q in manual[: int(len(manual) * fraction)]:
+            _write_answer(nb, q.prompt, q.model_answer)
         return nb
 
     crashing = answered(1.0)
@@ -38,14 +46,27 @@ def sample_class(lab: Lab, folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for student, nb in (("alice_martin", answered(1.0)), ("bruno_petit", blank), ("chloe_durand", answered(0.5)),
-                        ("david_leroy", crashing)):
-        path = folder / f"{student}_{lab.notebook_name}"
-        nbformat.write(nb, path)
+    for number, (student, nb) in enumerate((("Alice Martin", answered(1.0)), ("Bruno Petit", blank),
+                                            ("Chloé Durand", answered(0.5)), ("David Leroy", crashing),
+                                            ("Emma Roux", None)), start=1001):
+        path = folder / f"{student}_{number}_assignsubmission_file_" / lab.notebook_name
+        path.parent.mkdir(exist_ok=True)
+        if nb is None:
+            path.write_bytes(b'{"cells": [ this is not json')  # unreadable
+        else:
+            nbformat.write(nb, path)
         paths.append(path)
-    unreadable = folder / f"emma_roux_{lab.notebook_name}"
-    unreadable.write_bytes(b'{"cells": [ this is not json')
-    return [*paths, unreadable]
+    return paths
+
+
+def _write_answer(nb, prompt: str, answer: str) -> None:
+    """Put `answer` in the answer cell that follows the manual question's prompt cell."""
+    head = " ".join(prompt.split())[:120]
+    for index, cell in enumerate(nb.cells[:-1]):
+        if cell.cell_type == "markdown" and head in " ".join(cell.source.split()):
+            if nb.cells[index + 1].cell_type == "markdown":
+                nb.cells[index + 1].source = answer
+            return
 
 
 def run_demo(lab: Lab, out: Path, profile: str = "smoke", jobs: int | None = None) -> int:
@@ -53,5 +74,6 @@ def run_demo(lab: Lab, out: Path, profile: str = "smoke", jobs: int | None = Non
     paths = sample_class(lab, submissions)
     print(f"sample class of {len(paths)} submissions in {submissions}")
     code = grade(lab, [submissions], out / "graded", jobs=jobs, profile=profile)
-    print(f"gradebook: {out / 'graded' / 'grades.csv'}\nreport: {out / 'graded' / 'report.html'}")
+    print(f"gradebook: {out / 'graded' / 'grades.csv'}\nreport: {out / 'graded' / 'report.html'}\n"
+          f"manual questions: tdgrade review {out / 'graded'}")
     return code

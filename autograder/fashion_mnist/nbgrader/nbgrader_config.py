@@ -4,3 +4,31 @@ c.CourseDirectory.course_id = "tdgrade"
 c.CourseDirectory.root = "."
 c.ClearSolutions.code_stub = {"python": "# VOTRE CODE ICI\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "VOTRE RÉPONSE ICI"
+
+c.Execute.timeout = 600
+
+
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor  # noqa: E402
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbformat.v4 import new_output  # noqa: E402
+
+
+class HideTestDetails(NbGraderPreprocessor):
+    """Feedback: test cells keep their public part and the failure message, never a traceback."""
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and meta.get("locked"):
+            outputs = []
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    text = f"Échec : {out.get('evalue') or out.get('ename')}\n"
+                    outputs.append(new_output("stream", name="stderr", text=text))
+                elif out.get("output_type") == "stream":
+                    outputs.append(out)
+            cell.outputs = outputs
+        return cell, resources
+
+
+c.ClearHiddenTests.enforce_metadata = False
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, HideTestDetails, CSSHTMLHeaderPreprocessor]

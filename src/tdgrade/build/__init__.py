@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..hidden import Suite
 from ..labs import Lab
-from . import layout, leaks, nbgrader_export, policy
+from . import layout, leaks, manual, nbgrader_export, policy
 from .assign import run_otter_assign
 from .preprocessors import write_notebook
 from .solutions import execute_solution, recorded_digest, source_digest
@@ -58,8 +58,13 @@ def compile_lab(lab: Lab, scratch: Path):
     layout.write_autograder(assigned, lab.name, autograder)
     suite = Suite.from_dir(autograder / "tests")
     nbgrader_export.write_course(lab.source_notebook, lab.name, suite.case_points(), autograder / "nbgrader")
+    try:
+        manual_questions = manual.manual_questions(src / lab.notebook_name)
+    except manual.RubricError as exc:
+        raise BuildError(f"rubric: {exc}") from exc
+    manual.write_manual(manual_questions, autograder / manual.MANUAL_FILE)
     found = leaks.scan(release, leaks.solution_lines(assigned.autograder_dir / lab.notebook_name),
-                       leaks.hidden_test_lines(autograder / "tests"))
+                       leaks.hidden_test_lines(autograder / "tests"), manual.rubric_lines(manual_questions))
     if found:
         raise BuildError(f"leak scan: {len(found)} leak(s) into release/{lab.name}:\n  "
                          + "\n  ".join(map(str, found[:30])))

@@ -22,6 +22,7 @@ INSTRUCTOR_MARKERS = (
     re.compile(r"#\s*SOLUTION\s*$", re.I | re.M),
     re.compile(r"hidden\s*=\s*True"),
     re.compile(SOLUTION_TAG),
+    re.compile(r"<!--\s*RUBRIC\s*-->", re.I),  # a manual question's rubric (tdgrade.build.manual)
 )
 
 
@@ -99,14 +100,19 @@ def _texts(path: Path):
             return
 
 
-def scan(release_dir: Path, secret_solution: set[str], secret_tests: set[str]) -> list[Leak]:
+def scan(release_dir: Path, secret_solution: set[str], secret_tests: set[str],
+         secret_phrases: set[str] = frozenset()) -> list[Leak]:
+    """Leaks into release/. `secret_phrases` (rubric criteria) are searched anywhere in a text."""
     leaks = []
+    phrases = {p for p in secret_phrases if len(p) >= MIN_LINE}
     for path in sorted(p for p in release_dir.rglob("*") if p.is_file()):
         rel = str(path.relative_to(release_dir))
         for label, text in _texts(path):
             lines = {_norm(line) for line in text.split("\n")}
             leaks += [Leak(rel, f"solution line ({label})", s) for s in sorted(secret_solution & lines)]
             leaks += [Leak(rel, f"hidden test line ({label})", s) for s in sorted(secret_tests & lines)]
+            flat = " ".join(text.split())
+            leaks += [Leak(rel, f"rubric criterion ({label})", p) for p in sorted(phrases) if p in flat]
             for marker in INSTRUCTOR_MARKERS:
                 match = marker.search(text)
                 if match:

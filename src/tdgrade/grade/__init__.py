@@ -104,6 +104,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
           memory: int | str | None = None, profile: str = "full", force: bool = False, *,
           other_labs=None, sandbox_mode: str | None = None, progress_stream=None, tty: bool | None = None,
           nproc: int = 512, disk: int | str = 2 << 30, export_timeout: float | None = None, hidden_timeout: float = 300.0,
+          moodle_worksheet: str | Path | None = None, scale: float | None = None, lang: str = "en",
           on_collision: str = "fail", cluster=None) -> int:
     """Grade every submission of `lab` found in `submissions` into `outdir`; return an exit code.
 
@@ -119,6 +120,9 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
     other_labs: labs whose notebooks are recognised as `wrong_lab` (default: the other LAB_NAMES).
     sandbox_mode: None (bwrap if usable, else rlimits with a loud warning) or "rlimits".
     nproc: tasks (processes + threads) per submission; disk: bytes it may write ("2G").
+    moodle_worksheet: the grading worksheet downloaded from Moodle, written back filled as
+        OUTDIR/moodle-worksheet.csv (else OUTDIR/moodle.csv in `lang`, "en" or "fr"); scale: the
+        Moodle maximum grade to rescale to (default: the worksheet's, else the lab's points).
     on_collision: one student id reached from different folders (`students.OnCollision`): "fail"
         (default: those submissions are not graded, the run lists them and returns 3), "newest"
         (one student: the newest is graded) or "separate" (`alice`, `alice_2`, ...).
@@ -132,7 +136,8 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
     from tdgrade.data import kernel_env
     from tdgrade.hidden import Suite
 
-    from . import gradebook, ingest, pool, report, sandbox, students, worker
+    from ..review.publish import publish
+    from . import gradebook, ingest, pool, sandbox, students, worker
     from .progress import Progress
 
     stream = progress_stream or sys.stderr
@@ -261,13 +266,15 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
             if client is not None and isinstance(cluster, str):
                 client.close()
         prog.close()
-        results, duplicates = gradebook.load_results(outdir, lab.name)
-        gradebook.write_gradebook(outdir, results, list(questions))
-        report.write_report(outdir, results, duplicates, questions, lab=lab.name, profile=profile, mode=mode,
-                            mode_reason=reason, collisions=gradebook.load_collisions(outdir), settings={"timeout": f"{timeout:g} s", "mémoire": f"{memory / 2**30:g} Gio",
-                                                          "workers": jobs, "threads/worker": threads})
+        gradebook.atomic_write(marker, json.dumps({
+            "lab": lab.name, "profile": profile, "mode": mode, "mode_reason": reason, "timeout": timeout,
+            "memory": memory, "questions": list(questions), "points": questions,
+            "settings": {"timeout": f"{timeout:g} s", "mémoire": f"{memory / 2**30:g} Gio", "workers": jobs,
+                         "threads/worker": threads}}, ensure_ascii=False))
+        _copy_manual_questions(lab, outdir)
+        published = publish(outdir, worksheet=moodle_worksheet, scale=scale, lang=lang)
         shutil.rmtree(outdir / ".work", ignore_errors=True)
-        print(f"wrote {outdir / 'grades.csv'}, {outdir / 'moodle.csv'}, {outdir / 'report.html'}", file=stream)
+        print(published.summary(), file=stream)
         if mode != "bwrap":
             print(f"WARNING: graded WITHOUT sandbox ({reason}); see report.html", file=stream)
         if interrupted:
@@ -278,6 +285,17 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         return 3 if held_back else 0
     finally:
         lock.release()
+
+
+def _copy_manual_questions(lab, outdir: Path) -> None:
+    """OUTDIR keeps the lab's manual questions and release scaffolding: `tdgrade review` needs only OUTDIR."""
+    from ..build.manual import MANUAL_FILE, load_manual
+    from ..review.answers import release_scaffolding
+    from ..review.final import copy_lab_files
+
+    autograder = getattr(lab, "autograder_dir", None) or Path(lab.tests_dir).parent
+    questions = load_manual(Path(autograder) / MANUAL_FILE)
+    copy_lab_files(outdir, questions, release_scaffolding(Path(lab.release_dir) / lab.notebook_name))
 
 
 def add_arguments(parser) -> None:
@@ -299,6 +317,18 @@ def add_arguments(parser) -> None:
                              "same paths (shared filesystem)")
     parser.add_argument("--list", "--dry-run", dest="dry_run", action="store_true",
                         help="print the student id each submission gets, grade nothing")
+    add_moodle_arguments(parser)
+
+
+def add_moodle_arguments(parser) -> None:
+    """Options shared by `tdgrade grade` and `tdgrade review`."""
+    parser.add_argument("--moodle-worksheet", type=Path, default=None, metavar="CSV",
+                        help="grading worksheet downloaded from Moodle (any language): written back filled "
+                             "as OUTDIR/moodle-worksheet.csv")
+    parser.add_argument("--scale", type=float, default=None,
+                        help="Moodle's maximum grade to rescale to (default: the worksheet's, else the lab's points)")
+    parser.add_argument("--lang", choices=("en", "fr"), default="en",
+                        help="language of the Moodle site, for OUTDIR/moodle.csv's headers (default en)")
 
 
 def main_from_args(args) -> int:
@@ -313,6 +343,8 @@ def main_from_args(args) -> int:
     return grade(args.lab, args.submissions, outdir, jobs=getattr(args, "jobs", None),
                  timeout=getattr(args, "timeout", None), memory=getattr(args, "memory", None),
                  profile=getattr(args, "profile", "full") or "full", force=bool(getattr(args, "force", False)),
+                 moodle_worksheet=getattr(args, "moodle_worksheet", None), scale=getattr(args, "scale", None),
+                 lang=getattr(args, "lang", "en") or "en",
                  on_collision=getattr(args, "on_collision", "fail") or "fail", cluster=getattr(args, "cluster", None))
 
 

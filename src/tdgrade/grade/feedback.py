@@ -76,13 +76,43 @@ def _fmt(x: float) -> str:
     return f"{x:g}".replace(".", ",")
 
 
-def render_markdown(result: dict, *, lab: str = "", timeout: float | None = None, memory: int | None = None) -> str:
+def grade_lines(result: dict, final=None) -> list[tuple[str, str]]:
+    """(label, value) of the grade: automatic part, and with manual questions the manual part and total."""
+    auto = f"{_fmt(result.get('total', 0))} / {_fmt(result.get('max_total', 0))}"
+    if final is None or not final.manual:
+        return [("Note automatique", auto)]
+    done, count = final.manual_done, len(final.manual)
+    manual = (f"{_fmt(final.manual_score)} / {_fmt(final.manual_max)}" if final.complete
+              else f"correction en cours ({done}/{count} questions notées)")
+    total = (f"{_fmt(final.total)} / {_fmt(final.max_total)}" if final.complete
+             else f"pas encore notée (sur {_fmt(final.max_total)})")
+    return [("Note automatique", auto), ("Note des questions rédigées", manual), ("Note finale", total)]
+
+
+def manual_markdown(final) -> list[str]:
+    if final is None or not final.manual:
+        return ["Les questions à correction manuelle (explications rédigées) sont notées à part par votre "
+                "enseignant·e.", ""]
+    lines = ["## Questions rédigées (correction manuelle)", ""]
+    for line in final.manual:
+        q = line.question
+        score = "pas encore notée" if line.score is None else f"{_fmt(line.score)} / {_fmt(q.points)}"
+        empty = " (réponse vide)" if line.answer.empty and line.mark is None else ""
+        lines.append(f"- `{q.name}` — {score}{empty}")
+        if line.mark is not None and line.score is not None and line.mark.comment.strip():
+            lines.append(f"  - Commentaire : {' '.join(line.mark.comment.split())}")
+    return [*lines, ""]
+
+
+def render_markdown(result: dict, *, lab: str = "", timeout: float | None = None, memory: int | None = None,
+                    final=None) -> str:
     st = result.get("status", "")
+    grades = [f"**{label} :** {value}" for label, value in grade_lines(result, final)]
     lines = [f"# Retour de correction — TD `{lab or result.get('lab', '')}`", "",
              f"**Étudiant·e :** {result.get('full_name') or result.get('student_id')}  ",
              f"**Fichier corrigé :** `{_basename(result.get('submission', ''))}`  ",
              f"**État :** {STATUS_LABELS.get(st, st)}  ",
-             f"**Note automatique :** {_fmt(result.get('total', 0))} / {_fmt(result.get('max_total', 0))}", "",
+             *[g + "  " for g in grades[:-1]], grades[-1], "",
              status_explanation(result, timeout, memory), ""]
     if result.get("duplicates"):
         others = ", ".join(f"`{_basename(d)}`" for d in result["duplicates"])
@@ -115,7 +145,7 @@ def render_markdown(result: dict, *, lab: str = "", timeout: float | None = None
         if len(errs) > 15:
             lines.append(f"- … et {len(errs) - 15} autre(s)")
         lines.append("")
-    lines += ["Les questions à correction manuelle (explications rédigées) sont notées à part par votre enseignant·e.", ""]
+    lines += manual_markdown(final)
     return "\n".join(lines)
 
 
@@ -134,7 +164,8 @@ h1{font-size:1.5rem}h3{font-size:1.05rem;margin-bottom:.3rem}.ok{color:#176b2c}.
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}code{background:#eee;padding:0 .2rem}"""
 
 
-def render_html(result: dict, *, lab: str = "", timeout: float | None = None, memory: int | None = None) -> str:
+def render_html(result: dict, *, lab: str = "", timeout: float | None = None, memory: int | None = None,
+                final=None) -> str:
     e = html.escape
     st = result.get("status", "")
     out = ["<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>",
@@ -144,8 +175,8 @@ def render_html(result: dict, *, lab: str = "", timeout: float | None = None, me
            f"<tr><th>Étudiant·e</th><td>{e(str(result.get('full_name') or result.get('student_id')))}</td></tr>",
            f"<tr><th>Fichier corrigé</th><td><code>{e(_basename(result.get('submission', '')))}</code></td></tr>",
            f"<tr><th>État</th><td>{e(STATUS_LABELS.get(st, st))}</td></tr>",
-           f"<tr><th>Note automatique</th><td><b>{_fmt(result.get('total', 0))} / "
-           f"{_fmt(result.get('max_total', 0))}</b></td></tr></table>",
+           *[f"<tr><th>{e(label)}</th><td><b>{e(value)}</b></td></tr>" for label, value in grade_lines(result, final)],
+           "</table>",
            f"<p class='box'>{e(status_explanation(result, timeout, memory))}</p>"]
     if result.get("duplicates"):
         others = ", ".join(_basename(d) for d in result["duplicates"])
@@ -172,19 +203,44 @@ def render_html(result: dict, *, lab: str = "", timeout: float | None = None, me
         for err in errs[:15]:
             out.append(f"<li>cellule n° {err['cell'] + 1} : <code>{e(err['ename'])}</code> — {e(_short(err['evalue']))}</li>")
         out.append("</ul>")
-    out.append("<p>Les questions à correction manuelle (explications rédigées) sont notées à part par votre "
-               "enseignant·e.</p></body></html>")
+    out += manual_html(final)
+    out.append("</body></html>")
     return "\n".join(out)
 
 
-def moodle_comment(result: dict) -> str:
+def manual_html(final) -> list[str]:
+    e = html.escape
+    if final is None or not final.manual:
+        return ["<p>Les questions à correction manuelle (explications rédigées) sont notées à part par votre "
+                "enseignant·e.</p>"]
+    out = ["<h2>Questions rédigées (correction manuelle)</h2><ul>"]
+    for line in final.manual:
+        q = line.question
+        score = "pas encore notée" if line.score is None else f"{_fmt(line.score)} / {_fmt(q.points)}"
+        empty = " (réponse vide)" if line.answer.empty and line.mark is None else ""
+        comment = ""
+        if line.mark is not None and line.score is not None and line.mark.comment.strip():
+            comment = f"<br><i>Commentaire : {e(line.mark.comment)}</i>"
+        out.append(f"<li><code>{e(q.name)}</code> — {e(score)}{empty}{comment}</li>")
+    return [*out, "</ul>"]
+
+
+def moodle_comment(result: dict, final=None) -> str:
     """One-paragraph plain-text summary for the Moodle feedback column."""
     st = result.get("status", "")
-    parts = [f"État : {STATUS_LABELS.get(st, st)}.",
-             f"Note automatique : {_fmt(result.get('total', 0))} / {_fmt(result.get('max_total', 0))}."]
+    parts = [f"État : {STATUS_LABELS.get(st, st)}."]
+    parts += [f"{label} : {value}." for label, value in grade_lines(result, final)]
     if st in RAN:
         parts.append(" ; ".join(f"{q['name']} {_fmt(q.get('score', 0))}/{_fmt(q.get('max_score', 0))}"
                                 for q in result.get("questions", [])) + ".")
     else:
         parts.append(_short(status_explanation(result), 300))
+    if final is not None and final.manual:
+        marks = []
+        for line in final.manual:
+            score = "à noter" if line.score is None else f"{_fmt(line.score)}/{_fmt(line.question.points)}"
+            comment = f" ({_short(line.mark.comment, 200)})" if line.mark is not None and line.mark.comment.strip() \
+                and line.score is not None else ""
+            marks.append(f"{line.question.name} {score}{comment}")
+        parts.append("Questions rédigées : " + " ; ".join(marks) + ".")
     return " ".join(parts)

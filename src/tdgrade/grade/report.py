@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .feedback import RAN, STATUS_LABELS
 from .gradebook import atomic_write
+from .report_stats import attention, fr, question_stats
 
 
 def _png(fig) -> str:
@@ -77,15 +78,34 @@ def plots(results: list[dict], questions: dict[str, float]) -> dict[str, str]:
     return out
 
 
+def _means(results: list[dict], finals) -> str:
+    """Class mean over ALL students (every status counts, as in the gradebook), and per status apart."""
+    totals = {f.student_id: f.total for f in finals} if finals else {}
+
+    def value(r):
+        return totals.get(r["student_id"], r.get("total", 0)) if finals else r.get("total", 0)
+
+    scored = [value(r) for r in results if value(r) is not None]
+    parts = [f"moyenne de la classe {fr(sum(scored) / len(scored)) if scored else '—'} "
+             f"({len(scored)} étudiant·es{' notés entièrement' if finals and finals[0].manual else ''})"]
+    by_status = {}
+    for r in results:
+        if value(r) is not None:
+            by_status.setdefault(r.get("status"), []).append(value(r))
+    parts += [f"{STATUS_LABELS.get(st, st)} : {fr(sum(v) / len(v))} ({len(v)})" for st, v in by_status.items()]
+    return " · ".join(parts)
+
+
 def render(results: list[dict], duplicates: list[dict], questions: dict[str, float], *, lab: str, profile: str,
            mode: str, mode_reason: str = "", settings: dict | None = None,
-           collisions: tuple[str, list[dict]] = ("fail", [])) -> str:
+           collisions: tuple[str, list[dict]] = ("fail", []), finals=None, unmatched=None) -> str:
     e = html.escape
     imgs = plots(results, questions)
-    max_total = sum(questions.values())
+    finals = list(finals or [])
+    has_manual = bool(finals and finals[0].manual)
+    max_total = sum(questions.values()) + (finals[0].manual_max if has_manual else 0)
     counts = Counter(r.get("status") for r in results)
     ran = [r for r in results if r.get("status") in RAN]
-    mean = sum(r.get("total", 0) for r in ran) / len(ran) if ran else 0.0
     sandboxes = Counter(r.get("sandbox") for r in results if r.get("status") in RAN)
     unsandboxed = sandboxes.get("rlimits", 0)
     out = ["<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>",
@@ -97,7 +117,8 @@ def render(results: list[dict], duplicates: list[dict], questions: dict[str, flo
            "</style></head><body>",
            f"<h1>Rapport de correction — TD <code>{e(lab)}</code></h1>",
            f"<p>Profil <code>{e(profile)}</code> · {len(results)} étudiant·es · {len(ran)} notebooks exécutés · "
-           f"moyenne {mean:.2f} / {max_total:g} · généré le {time.strftime('%Y-%m-%d %H:%M')}</p>"]
+           f"note sur {fr(max_total)} · généré le {time.strftime('%d/%m/%Y %H:%M')}</p>",
+           f"<p>{e(_means(results, finals))}</p>"]
     if unsandboxed or mode != "bwrap":
         out.append("<div class='warn'>⚠ ATTENTION : "
                    f"{unsandboxed or 'des'} notebook(s) ont été exécutés SANS le bac à sable bwrap "
@@ -115,14 +136,16 @@ def render(results: list[dict], duplicates: list[dict], questions: dict[str, flo
     out.append("</div><h2>États</h2><table><tr><th>état</th><th>dépôts</th></tr>")
     for st, n in counts.most_common():
         out.append(f"<tr><td>{e(STATUS_LABELS.get(st, st))} (<code>{e(str(st))}</code>)</td><td>{n}</td></tr>")
-    out.append("</table><h2>Questions</h2><table><tr><th>question</th><th>points</th><th>réussite</th>"
-               "<th>moyenne</th></tr>")
-    for q, m in questions.items():
-        scores = [x.get("score", 0) for r in ran for x in r.get("questions", []) if x["name"] == q]
-        passed = sum(1 for r in ran for x in r.get("questions", []) if x["name"] == q and x.get("passed"))
-        rate = f"{100 * passed / len(ran):.0f} %" if ran else "—"
-        avg = f"{sum(scores) / len(scores):.2f}" if scores else "—"
-        out.append(f"<tr><td><code>{e(q)}</code></td><td>{m:g}</td><td>{rate}</td><td>{avg}</td></tr>")
+    out.append("</table>")
+    out += _questions_section(results, questions)
+    if has_manual:
+        out += _manual_section(finals)
+    out += _attention_section(results)
+    if unmatched:
+        out.append(f"<h2>Absents du fichier Moodle</h2><p class='bad'>Sans correspondance Moodle (identifiant "
+                   f"« Participant N » ou nom) : {e(', '.join(unmatched))}. Saisissez leur note à la main ou "
+                   "corrigez le nom du dossier de dépôt.</p>")
+    totals = {f.student_id: f for f in finals}
     out.append("</table><h2>Étudiant·es</h2><table><tr><th>id</th><th>nom</th><th>état</th><th>note</th>"
                "<th>détail</th><th>liens</th></tr>")
     for r in results:
@@ -135,7 +158,7 @@ def render(results: list[dict], duplicates: list[dict], questions: dict[str, flo
             links += f" · <a href='notebooks/{sid}.ipynb'>notebook</a>"
         out.append(f"<tr><td><code>{sid}</code></td><td>{e(r.get('full_name') or '')}</td>"
                    f"<td{cls}>{e(STATUS_LABELS.get(st, str(st)))}</td>"
-                   f"<td>{r.get('total', 0):g} / {r.get('max_total', 0):g}</td><td>{detail}</td><td>{links}</td></tr>")
+                   f"<td>{e(_grade_cell(r, totals.get(r['student_id'])))}</td><td>{detail}</td><td>{links}</td></tr>")
     out.append("</table>")
     if duplicates:
         out.append("<h2>Dépôts en double (non notés)</h2><table><tr><th>id</th><th>fichier ignoré</th>"
@@ -146,6 +169,57 @@ def render(results: list[dict], duplicates: list[dict], questions: dict[str, flo
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _grade_cell(r: dict, final) -> str:
+    if final is None or not final.manual:
+        return f"{fr(r.get('total', 0))} / {fr(r.get('max_total', 0))}"
+    auto = f"auto {fr(final.auto)} / {fr(final.auto_max)}"
+    if not final.complete:
+        return f"{auto} · manuel {final.manual_done}/{len(final.manual)} notées · total non noté"
+    return f"{auto} · manuel {fr(final.manual_score)} / {fr(final.manual_max)} · total {fr(final.total)} / {fr(final.max_total)}"
+
+
+def _questions_section(results, questions) -> list[str]:
+    e = html.escape
+    out = ["<h2>Questions automatiques</h2><p>Difficulté : note moyenne / points (1 = tout le monde réussit). "
+           "Discrimination : corrélation entre la note de la question et le reste de la note (proche de 0 ou "
+           "négative : la question ne sépare pas les bons des moins bons).</p>",
+           "<table><tr><th>question</th><th>points</th><th>réussite</th><th>moyenne</th><th>difficulté</th>"
+           "<th>discrimination</th><th>échec le plus fréquent</th></tr>"]
+    for q in question_stats(results, questions):
+        rate = f"{fr(100 * q.success, 0)} %" if q.success is not None else "—"
+        failure = f"{e(q.top_failure)} ({q.top_failure_count})" if q.top_failure_count else ""
+        out.append(f"<tr><td><code>{e(q.name)}</code></td><td>{fr(q.points)}</td><td>{rate}</td><td>{fr(q.mean)}</td>"
+                   f"<td>{fr(q.difficulty)}</td><td>{fr(q.discrimination)}</td><td>{failure}</td></tr>")
+    return [*out, "</table>"]
+
+
+def _manual_section(finals) -> list[str]:
+    e = html.escape
+    out = ["<h2>Correction manuelle</h2><table><tr><th>question</th><th>points</th><th>notées</th>"
+           "<th>vides</th><th>moyenne</th></tr>"]
+    for i, line0 in enumerate(finals[0].manual):
+        lines = [f.manual[i] for f in finals]
+        done = [x for x in lines if x.done]
+        empty = sum(1 for x in lines if x.answer.empty)
+        mean = sum(x.score for x in done) / len(done) if done else None
+        out.append(f"<tr><td><code>{e(line0.question.name)}</code></td><td>{fr(line0.question.points)}</td>"
+                   f"<td>{len(done)}/{len(lines)}</td><td>{empty}</td><td>{fr(mean)}</td></tr>")
+    complete = sum(1 for f in finals if f.complete)
+    out.append(f"</table><p>{complete}/{len(finals)} étudiant·es entièrement noté·es. Notez les réponses avec "
+               "<code>tdgrade review OUTDIR</code>.</p>")
+    return out
+
+
+def _attention_section(results) -> list[str]:
+    e = html.escape
+    flagged = attention(results)
+    if not flagged:
+        return []
+    out = ["<h2>À surveiller</h2><ul>"]
+    out += [f"<li><code>{e(r['student_id'])}</code> — {e(why)}</li>" for r, why in flagged]
+    return [*out, "</ul>"]
 
 
 _RESOLUTION = {"fail": "dépôts NON notés : renommez les dossiers ou relancez avec <code>--on-collision newest</code> "

@@ -1,0 +1,146 @@
+"""The final grade of each student: automatic points + manual points, or "not yet graded".
+
+Inputs, all in OUTDIR: the result files (automatic part), `manual/questions.json` (the lab's manual
+questions, copied by `tdgrade grade` from autograder/LAB/manual.json), the executed notebooks (the
+answers) and `manual/marks/` (the grader's scores). An empty answer is worth 0 without a grader;
+any other answer without a score for its current text leaves the total "not yet graded" -- never
+a silent 0.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from ..build.manual import ManualQuestion, load_manual
+from ..grade.gradebook import atomic_write
+from .answers import Answer, read_student
+from .store import Mark, load_marks
+
+QUESTIONS_FILE = Path("manual") / "questions.json"
+SCAFFOLDING_FILE = Path("manual") / "scaffolding.json"
+
+
+class ManualState(str, Enum):
+    GRADED = "graded"  # a score for the current answer
+    EMPTY = "empty"  # nothing written: 0 without a grader
+    PENDING = "pending"  # not graded yet
+    CHANGED = "changed"  # graded, but the answer changed since (re-submission): to grade again
+
+
+STATE_LABELS = {ManualState.GRADED: "noté", ManualState.EMPTY: "réponse vide",
+                ManualState.PENDING: "à noter", ManualState.CHANGED: "réponse modifiée, à noter"}
+
+
+@dataclass
+class ManualLine:
+    question: ManualQuestion
+    answer: Answer
+    mark: Mark | None
+    state: ManualState
+
+    @property
+    def score(self) -> float | None:
+        if self.state is ManualState.GRADED:
+            return self.mark.score
+        return 0.0 if self.state is ManualState.EMPTY else None
+
+    @property
+    def done(self) -> bool:
+        return self.state in (ManualState.GRADED, ManualState.EMPTY)
+
+
+@dataclass
+class FinalGrade:
+    result: dict
+    manual: list[ManualLine] = field(default_factory=list)
+
+    @property
+    def student_id(self) -> str:
+        return self.result["student_id"]
+
+    @property
+    def auto(self) -> float:
+        return float(self.result.get("total", 0.0))
+
+    @property
+    def auto_max(self) -> float:
+        return float(self.result.get("max_total", 0.0))
+
+    @property
+    def manual_max(self) -> float:
+        return sum(line.question.points for line in self.manual)
+
+    @property
+    def manual_done(self) -> int:
+        return sum(1 for line in self.manual if line.done)
+
+    @property
+    def complete(self) -> bool:
+        return self.manual_done == len(self.manual)
+
+    @property
+    def manual_score(self) -> float:
+        """Points given so far (the whole manual part when `complete`)."""
+        return sum(line.score or 0.0 for line in self.manual)
+
+    @property
+    def max_total(self) -> float:
+        return self.auto_max + self.manual_max
+
+    @property
+    def total(self) -> float | None:
+        """auto + manual, or None while some manual answer is not graded."""
+        return round(self.auto + self.manual_score, 4) if self.complete else None
+
+
+def copy_lab_files(outdir: Path, questions: list[ManualQuestion], scaffolding: set[str]) -> None:
+    """Called by `tdgrade grade`: OUTDIR then holds all that `tdgrade review` needs."""
+    from dataclasses import asdict
+
+    atomic_write(Path(outdir) / QUESTIONS_FILE, json.dumps([asdict(q) for q in questions], ensure_ascii=False,
+                                                          indent=1))
+    atomic_write(Path(outdir) / SCAFFOLDING_FILE, json.dumps(sorted(scaffolding), ensure_ascii=False, indent=0))
+
+
+def load_questions(outdir: Path) -> list[ManualQuestion]:
+    return load_manual(Path(outdir) / QUESTIONS_FILE)
+
+
+def load_scaffolding(outdir: Path) -> set[str]:
+    try:
+        return set(json.loads((Path(outdir) / SCAFFOLDING_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return set()
+
+
+def manual_line(question: ManualQuestion, answer: Answer, mark: Mark | None) -> ManualLine:
+    if answer.empty:
+        state = ManualState.EMPTY
+    elif mark is None:
+        state = ManualState.PENDING
+    elif mark.answer_sha256 != answer.sha256:
+        state = ManualState.CHANGED
+    else:
+        state = ManualState.GRADED
+    if answer.empty and mark is not None and mark.answer_sha256 == answer.sha256:
+        state = ManualState.GRADED  # a grader overrode the automatic 0 of an empty answer
+    return ManualLine(question, answer, mark, state)
+
+
+def combine(outdir: Path, results: list[dict], questions: list[ManualQuestion] | None = None,
+            answers: dict[str, dict[str, Answer]] | None = None) -> list[FinalGrade]:
+    """One FinalGrade per result (answers read from the notebooks unless given)."""
+    questions = load_questions(outdir) if questions is None else questions
+    marks = load_marks(outdir)
+    given = load_scaffolding(outdir)
+    out = []
+    for result in results:
+        sid = result["student_id"]
+        mine = answers.get(sid) if answers is not None else None
+        if mine is None:
+            mine = read_student(outdir, sid, questions, given)
+        lines = [manual_line(q, mine[q.name], marks.get((q.name, sid))) for q in questions]
+        out.append(FinalGrade(result, lines))
+    return out

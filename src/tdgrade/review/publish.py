@@ -1,0 +1,130 @@
+"""One gradebook: grades.csv, moodle.csv, feedback/ and report.html from results + manual scores.
+
+Called at the end of `tdgrade grade`, by the review page's "Publier" button and on its exit, and by
+`tdgrade review OUTDIR --publish`. Everything is derived, nothing here is a source of truth.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import moodle
+from ..grade import feedback, gradebook
+from .final import FinalGrade, combine
+
+MARKER = ".tdgrade-grade.json"  # written by `tdgrade grade`: lab, profile, sandbox, limits
+
+
+@dataclass
+class Published:
+    finals: list[FinalGrade]
+    moodle_file: Path
+    unmatched_students: list[str] = field(default_factory=list)
+    unmatched_rows: list[str] = field(default_factory=list)
+    not_graded: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"wrote grades.csv, {self.moodle_file.name}, feedback/, report.html"]
+        pending = [f.student_id for f in self.finals if not f.complete]
+        if pending:
+            lines.append(f"manual grading incomplete for {len(pending)} student(s) (no total yet): "
+                         + ", ".join(pending[:10]) + (" ..." if len(pending) > 10 else ""))
+        if self.unmatched_students:
+            lines.append(f"NOT in {self.moodle_file.name} ({len(self.unmatched_students)} student(s) without a "
+                         "Moodle match): " + ", ".join(self.unmatched_students))
+        if self.unmatched_rows:
+            lines.append(f"worksheet rows without a submission ({len(self.unmatched_rows)}): "
+                         + ", ".join(self.unmatched_rows[:20]))
+        return "\n".join(lines)
+
+
+def read_marker(outdir: Path) -> dict:
+    try:
+        data = json.loads((Path(outdir) / MARKER).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _num(x: float) -> str:
+    return f"{float(x):g}"
+
+
+def grades_csv(finals: list[FinalGrade], auto_questions: list[str]) -> str:
+    """Auto columns as before; with manual questions, their scores, the manual part and the total."""
+    manual_names = [line.question.name for line in finals[0].manual] if finals else []
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    extra = [*manual_names, "auto", "manual", "manual_graded"] if manual_names else []
+    w.writerow(["student_id", "full_name", "moodle_id", "status", *auto_questions, *extra, "total", "max_total",
+                "submission", "note"])
+    for f in finals:
+        r = f.result
+        scores = {q["name"]: q.get("score", 0) for q in r.get("questions", [])}
+        note = ""
+        if r.get("duplicates"):
+            note = f"{len(r['duplicates']) + 1} dépôts, le plus récent est noté"
+        if r.get("warnings"):
+            note = "; ".join(filter(None, [note, *r["warnings"]]))[:300]
+        row = [r["student_id"], r.get("full_name") or "", r.get("moodle_id") or "", r.get("status"),
+               *[_num(scores.get(q, 0)) for q in auto_questions]]
+        if manual_names:
+            row += ["" if line.score is None else _num(line.score) for line in f.manual]
+            row += [_num(f.auto), _num(f.manual_score) if f.complete else "",
+                    f"{f.manual_done}/{len(f.manual)}"]
+            total = "" if f.total is None else _num(f.total)
+            if f.total is None:
+                note = "; ".join(filter(None, ["not yet graded (manual questions)", note]))
+        else:
+            total = _num(f.auto)
+        w.writerow([*row, total, _num(f.max_total), r.get("submission", ""), note])
+    return buf.getvalue()
+
+
+def moodle_students(finals: list[FinalGrade]) -> list[moodle.Student]:
+    return [moodle.Student(f.student_id, f.result.get("full_name") or f.student_id, f.result.get("moodle_id"),
+                           f.total, f.max_total, feedback.moodle_comment(f.result, f))
+            for f in finals]
+
+
+def publish(outdir: Path, *, worksheet: Path | None = None, scale: float | None = None, lang: str = "en",
+            write_feedback: bool = True) -> Published:
+    from ..grade import report
+
+    outdir = Path(outdir)
+    marker = read_marker(outdir)
+    lab = marker.get("lab")
+    results, duplicates = gradebook.load_results(outdir, lab)
+    finals = combine(outdir, results)
+    auto_questions = marker.get("questions") or _auto_questions(results)
+    gradebook.atomic_write(outdir / "grades.csv", grades_csv(finals, list(auto_questions)))
+    students = moodle_students(finals)
+    if worksheet is not None:
+        filled = moodle.fill_worksheet(Path(worksheet), students, scale)
+        target = outdir / "moodle-worksheet.csv"
+    else:
+        filled = moodle.fresh_worksheet(students, lang, scale)
+        target = outdir / "moodle.csv"
+    gradebook.atomic_write(target, filled.text)
+    if write_feedback:
+        for f in finals:
+            kw = {"lab": lab or f.result.get("lab", ""), "timeout": marker.get("timeout"), "memory": marker.get("memory")}
+            gradebook.atomic_write(outdir / "feedback" / f"{f.student_id}.md", feedback.render_markdown(f.result, final=f, **kw))
+            gradebook.atomic_write(outdir / "feedback" / f"{f.student_id}.html", feedback.render_html(f.result, final=f, **kw))
+    points = marker.get("points") or {q: m for q, m in _auto_questions(results).items()}
+    report.write_report(outdir, results, duplicates, points, lab=lab or "", profile=marker.get("profile", ""),
+                        mode=marker.get("mode", "bwrap"), mode_reason=marker.get("mode_reason", ""),
+                        settings=marker.get("settings"), finals=finals, collisions=gradebook.load_collisions(outdir),
+                        unmatched=filled.unmatched_students)
+    return Published(finals, target, filled.unmatched_students, filled.unmatched_rows, filled.not_graded)
+
+
+def _auto_questions(results: list[dict]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for r in results:
+        for q in r.get("questions", []):
+            out.setdefault(q["name"], float(q.get("max_score", 0)))
+    return out
