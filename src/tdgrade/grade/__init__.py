@@ -261,6 +261,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         prog.close()
         results, duplicates = gradebook.load_results(outdir, lab.name)
         gradebook.write_gradebook(outdir, results, list(questions))
+        _similarity(outdir, lab, stream)
         report.write_report(outdir, results, duplicates, questions, lab=lab.name, profile=profile, mode=mode,
                             mode_reason=reason, settings={"timeout": f"{timeout:g} s", "mémoire": f"{memory / 2**30:g} Gio",
                                                           "workers": jobs, "threads/worker": threads})
@@ -276,6 +277,16 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         return 0
     finally:
         lock.release()
+
+
+def _similarity(outdir: Path, lab, stream) -> None:
+    """Similar submissions (similarity.csv, report section); never fails the grading run."""
+    try:
+        from tdgrade.similarity import analyse_outdir
+
+        analyse_outdir(outdir, lab, log=lambda text: print(text, file=stream))
+    except Exception as exc:  # noqa: BLE001 - grades matter more than the similarity report
+        print(f"warning: similarity report not written: {type(exc).__name__}: {exc}", file=stream)
 
 
 def add_arguments(parser) -> None:
