@@ -146,3 +146,19 @@ def test_shell_runner_as_shipped(tmp_path, smoke_data):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "✔ q01_somme" in done.stdout
     assert "erreur dans la cellule de code n°3 : ValueError: oups" in done.stdout
+
+
+def test_cell_timeout_is_a_french_line(tmp_path, smoke_data):
+    from tdgrade.check import check_notebook
+
+    release, _, _ = compile_lab(Lab("minilab", FIXTURE), tmp_path / "build")
+    nb = nbformat.read(release / "minilab.ipynb", as_version=4)
+    for cell in nb.cells:
+        cell.source = cell.source.replace("total = ...", "import time\ntime.sleep(300)")
+    nbformat.write(nb, release / "minilab.ipynb")
+    said = []
+    assert check_notebook(release / "minilab.ipynb", profile="smoke", timeout=30, log=said.append) == 1
+    out = "\n".join(said)
+    assert "erreur dans la cellule de code n°3 : " in out  # the interrupted cell, named
+    assert "✘ q01_somme : `total` n'est pas encore défini." in out
+    _assert_french_only(out)

@@ -241,14 +241,21 @@ def run_notebook(path, *, timeout: int | None = None, env: dict | None = None, l
         log(f"Dossier tests/ introuvable à côté de {path.name} : gardez le notebook dans son dossier de TD.")
         return 2
     log(f"Exécution de {path.name} du début à la fin (cela peut prendre plusieurs minutes)...")
-    nb.cells.append(nbformat.v4.new_code_cell(_report_cell(tests_dir)))
+    report_cell = nbformat.v4.new_code_cell(_report_cell(tests_dir))
+    nb.cells.append(report_cell)
     kernel_env = dict(os.environ)
     kernel_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent),
                                                              kernel_env.get("PYTHONPATH")]))
     kernel_env.update(env or {})
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+    # a cell over the time limit is interrupted (its error is reported) and the run goes on
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True, interrupt_on_timeout=True,
+                            timeout_func=lambda cell: None if cell is report_cell else timeout,
                             resources={"metadata": {"path": str(path.parent)}})
-    client.execute(env=kernel_env, cwd=str(path.parent))
+    try:
+        client.execute(env=kernel_env, cwd=str(path.parent))
+    except Exception as exc:  # noqa: BLE001 - timeout or dead kernel: French line, no traceback
+        log(f"L'exécution s'est arrêtée ({type(exc).__name__}) : une cellule a dépassé le temps permis ou "
+            "le noyau Python s'est arrêté (mémoire ?). Corrigez la cellule en cause puis relancez.")
     extra = nb.cells.pop()
     printed = "".join(o.get("text", "") for o in extra.get("outputs", []) if o.get("output_type") == "stream")
     for line in _cell_errors(nb):
