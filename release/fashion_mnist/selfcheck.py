@@ -128,16 +128,20 @@ def _case_message(case_result, env: dict) -> str:
     return _otter_message(case_result.message)
 
 
-def _hint(params: list[str], env: dict) -> str:
-    missing = [p for p in params if p not in env]
-    todo = [p for p in params if p in env and env[p] is Ellipsis]
+def _hint(params: list[str], env: dict, message: str) -> str:
+    """What to do when a name the failing check reads (and its message names) is missing or still `...`."""
+    named = [p for p in params if f"`{p}`" in message]
+    missing = [p for p in named if p not in env]
+    todo = [p for p in named if p in env and env[p] is Ellipsis]
     if missing:
         names = ", ".join(f"`{p}`" for p in missing)
-        return (f"{names} n'existe pas encore dans le noyau : exécutez dans l'ordre les cellules au-dessus "
+        verb = "n'existe" if len(missing) == 1 else "n'existent"
+        return (f"{names} {verb} pas encore dans le noyau : exécutez dans l'ordre les cellules au-dessus "
                 "(dont celle de votre réponse), puis relancez cette vérification.")
     if todo:
         names = ", ".join(f"`{p}`" for p in todo)
-        return f"{names} vaut encore `...` : remplacez les `...` par votre code et exécutez la cellule."
+        verb = "vaut" if len(todo) == 1 else "valent"
+        return f"{names} {verb} encore `...` : remplacez les `...` par votre code et exécutez la cellule."
     return ""
 
 
@@ -147,7 +151,8 @@ def translate(test_file, env: dict) -> QuestionReport:
     failed = next((r for r in public if not r.passed), None)
     if failed is None:
         return QuestionReport(test_file.name, True)
-    return QuestionReport(test_file.name, False, _case_message(failed, env), _hint(_params(failed.test_case), env))
+    message = _case_message(failed, env)
+    return QuestionReport(test_file.name, False, message, _hint(_params(failed.test_case), env, message))
 
 
 def unknown_question(question: str, tests_dir: Path) -> QuestionReport:
