@@ -106,7 +106,7 @@ def test_interrupt_or_kill_loses_nothing_and_resumes(tmp_path, labs, sig):
     if sig == signal.SIGINT:
         assert (out / "grades.csv").read_text().count("\n") == 2  # header + a_first
     # Resume with a short timeout: a_first is not graded again, the others are.
-    rc, log2 = run_grade(lab, other, [folder], out, timeout=6)
+    rc, log2 = run_grade(lab, other, [folder], out, timeout=15)  # room for Q1 on a loaded machine
     assert rc == 0, log2
     assert "1 already graded" in log2
     res, _ = results_by_id(out)

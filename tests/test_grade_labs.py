@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
+from conftest import reseeded
 from grade_helpers import results_by_id
 from tdgrade.labs import LAB_NAMES
 
@@ -19,7 +20,7 @@ def test_solution_full_marks_and_blank_release_zero(name, compiled, smoke_data, 
                           notebook_name=c.lab.notebook_name, autograder_dir=c.autograder)
     folder = tmp_path / "class"
     folder.mkdir()
-    nbformat.write(c.solution, folder / "solution.ipynb")
+    nbformat.write(reseeded(c.solution), folder / "solution.ipynb")
     (folder / "blank.ipynb").write_bytes((c.release / c.lab.notebook_name).read_bytes())
     import io
 

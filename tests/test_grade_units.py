@@ -44,7 +44,9 @@ def test_discover_folders_moodle_and_duplicates(tmp_path):
     (root / "anna_2024_01_01T00_00_00.zip").write_bytes(b"")
     (root / "graded" / "notebooks").mkdir(parents=True)  # an OUTDIR inside the class folder is not read
     (root / "graded" / "notebooks" / "anna.ipynb").write_text("{}")
-    subs, warnings = ingest.discover([root, root / "anna.ipynb", tmp_path / "missing"], "lab", exclude=[root / "graded"])
+    subs, warnings, collisions = ingest.discover([root, root / "anna.ipynb", tmp_path / "missing"], "lab",
+                                                 exclude=[root / "graded"])
+    assert collisions == []
     by = {(s.student_id, s.path.name): s for s in subs}
     assert set(by) == {("jean_valjean", "td.ipynb"), ("anna", "anna.ipynb"), ("anna", "anna_2024_01_01T00_00_00.zip")}
     assert by[("jean_valjean", "td.ipynb")].moodle_id == "42"

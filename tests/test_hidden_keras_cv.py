@@ -112,8 +112,12 @@ def wrong_cases(s):
     cases["cv02_three_hidden_layers"] = ({"clf_2layers": snapshot_like(clf2, model_=mlp(3))}, {CV02})
     cases["cv02_epochs_not_set_at_construction"] = (
         {"clf_2layers": snapshot_like(clf2, params={"epochs": 1})}, {CV02})
-    cases["cv02_score_on_training_data"] = (
-        {"holdout_score": accuracy(clf2.model_, s["X_train"], s["y_train"])}, {CV02})
+    # A score not measured on the test part: the training score, or, when a run happens to score
+    # alike on both parts, one beyond the test's tolerance (0.01) by construction.
+    train_score, test_score = accuracy(clf2.model_, s["X_train"], s["y_train"]), float(s["holdout_score"])
+    if abs(train_score - test_score) <= 0.02:
+        train_score = test_score + 0.03 if test_score <= 0.97 else test_score - 0.03
+    cases["cv02_score_on_training_data"] = ({"holdout_score": train_score}, {CV02})
     n_test = len(s["X_test"])
     cases["cv02_test_part_is_train_part"] = (
         {"X_test": s["X_train"][:n_test], "y_test": s["y_train"][:n_test],
@@ -125,9 +129,11 @@ def wrong_cases(s):
          "holdout_score": accuracy(untrained, s["X_test"], s["y_test"])}, {CV02})
 
     # cv03: folds, both optimizers, choice consistent with the student's own results
-    scores = s["cv_scores"]
-    worst = min(scores, key=lambda k: np.mean(scores[k]))
-    cases["cv03_choice_not_best"] = ({"best_optimizer": worst}, {CV03})
+    # Fold scores built so that sgd is worse by construction, whatever the training gave.
+    scores = {"rmsprop": np.asarray(s["cv_scores"]["rmsprop"], dtype=float)}
+    scores["sgd"] = scores["rmsprop"] - 0.1
+    worst = "sgd"
+    cases["cv03_choice_not_best"] = ({"cv_scores": scores, "best_optimizer": worst}, {CV03})
     cases["cv03_two_folds"] = ({"cv_scores": {k: np.asarray(v)[:2] for k, v in scores.items()}}, {CV03})
     cases["cv03_one_optimizer"] = ({"cv_scores": {"rmsprop": scores["rmsprop"]}, "best_optimizer": "rmsprop"}, {CV03})
     cases["cv03_missing_results"] = ({"cv_scores": None}, {CV03})
@@ -162,6 +168,12 @@ def wrong_cases(s):
         {"boston_test_pred": constant, "boston_test_mae": float(np.mean(np.abs(constant - y_test)))}, {CV04})
     cases["cv04_mae_not_from_predictions"] = ({"boston_test_mae": float(s["boston_test_mae"]) * 0.5}, {CV04})
     cases["cv04_linreg_mae_on_train"] = ({"linreg_test_mae": float(s["linreg_test_mae"]) * 0.7}, {CV04})
+    n_train = len(s["y_boston_train"])
+    same_rows = [(np.arange(n_train), np.arange(n_train))] * 3
+    cases["cv04_validation_rows_are_training_rows"] = ({"boston_search": snapshot_like(search, params={"cv": same_rows})}, {CV04})
+    shifted = np.asarray(s["boston_test_pred"], dtype=float) + 0.5  # not what the refit model predicts
+    cases["cv04_predictions_not_from_the_refit_model"] = (
+        {"boston_test_pred": shifted, "boston_test_mae": float(np.mean(np.abs(shifted - y_test)))}, {CV04})
     cases["cv04_no_refit"] = ({"boston_search": snapshot_like(search, params={"refit": False})}, {CV04})
     return cases
 
@@ -217,6 +229,17 @@ def test_every_wrong_case_fails_exactly_its_questions(case_results):
                 if not case.passed:
                     assert case.message and "def " not in case.message and "assert " not in case.message
     assert not problems, "\n".join(problems)
+
+
+def test_every_wrong_case_scores_zero_on_its_questions_in_every_path(solution, cases, three_paths):
+    """otter's scoring of the zip's test files, the nbgrader export and tdgrade give each question
+    the same score; the questions a wrong case fails score 0, the others full marks."""
+    paths = three_paths(LAB)
+    for name, (changes, expected) in cases.items():
+        scores = paths.score(dict(solution, **changes), PROFILE)
+        assert scores.disagreements() == {}, (name, scores.disagreements())
+        for question, score in scores.tdgrade.items():
+            assert score == (0 if question in expected else scores.maximum[question]), (name, question, score)
 
 
 def test_every_hidden_test_has_a_wrong_case(suite, solution, case_results):

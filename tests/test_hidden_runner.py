@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+import tdgrade
+
 from tdgrade.build import compile_lab
+from tdgrade.grade.worker import HIDDEN_BOOT
 from tdgrade.hidden import Suite, failing
 from tdgrade.labs import Lab
 
@@ -55,7 +58,11 @@ def test_cli_runs_in_a_clean_process(suite, tmp_path):
 
     exec(export_code(["total"], str(tmp_path / "values")), {"total": 55})
     out = tmp_path / "result.json"
-    subprocess.run([sys.executable, "-I", "-m", "tdgrade.hidden", "--tests", str(suite[1]), "--values",
+    # the grader's own boot line (isolated interpreter, tdgrade's folder first on sys.path); the
+    # hidden case imports the checker library, so passing proves the process can import it
+    boot = HIDDEN_BOOT.format(root=str(Path(tdgrade.__file__).resolve().parents[1]))
+    subprocess.run([sys.executable, "-I", "-c", boot, "--tests", str(suite[1]), "--values",
                     str(tmp_path / "values"), "--profile", "smoke", "--out", str(out)], check=True,
                    capture_output=True)
-    assert json.loads(out.read_text())[0]["score"] == 2
+    (result,) = json.loads(out.read_text())
+    assert result["score"] == 2 and [c["points"] for c in result["cases"]] == [0, 2]

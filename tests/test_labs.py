@@ -13,7 +13,7 @@ from tdgrade.execute import cell_errors
 from tdgrade.hidden import failing
 from tdgrade.labs import LAB_NAMES, get_lab
 
-from conftest import ROOT
+from conftest import ROOT, reseeded
 
 LABS = [name for name in LAB_NAMES if get_lab(name, ROOT).source_notebook.is_file()]
 
@@ -64,6 +64,7 @@ def test_full_size_solution_passes_every_hidden_test(name, compiled, smoke_data,
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     started = time.monotonic()
+    nb = reseeded(nb)
     lab.run_and_export(nb, "full", tmp_path / "values", timeout=1800)
     print(f"{name}: full-size solution executed in {time.monotonic() - started:.0f} s")
     assert cell_errors(nb) == []

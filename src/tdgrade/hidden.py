@@ -137,6 +137,10 @@ class Suite:
         """Every value name some test reads (the grader exports exactly these)."""
         return {p for _, cases in self._questions.values() for c in cases for p in c.params} - {PROFILE_PARAM}
 
+    def case_points(self) -> dict[str, dict[str, tuple[bool, float]]]:
+        """question -> test function name -> (hidden, points)."""
+        return {name: {c.name: (c.hidden, c.points) for c in cases} for name, (_, cases) in self._questions.items()}
+
     def names_of(self, question: str) -> list[str]:
         return sorted({p for c in self._questions[question][1] for p in c.params} - {PROFILE_PARAM})
 

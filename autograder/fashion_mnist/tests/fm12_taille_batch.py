@@ -5,27 +5,17 @@ OK_FORMAT = False
 name = "fm12_taille_batch"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm12_defini(batch_size):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(batch_size), "`batch_size` n'est pas encore défini."
+    assert batch_size is not None and batch_size is not ..., "`batch_size` n'est pas encore défini."
     assert isinstance(batch_size, int), '`batch_size` doit être un entier.'
 
-@test_case(points=None, hidden=True)
+@test_case(points=1, hidden=True)
 def test_fm12_taille_batch(batch_size):
     import math
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(batch_size), "`batch_size` n'est pas encore défini."
-    try:
-        b = int(batch_size)
-        assert b == float(batch_size)
-    except Exception:
-        raise AssertionError('`batch_size` doit être un entier.')
+    from tdgrade_checks import values
+    b = values.as_int(batch_size, 'batch_size')
     assert b > 0, '`batch_size` doit être positif.'
-    assert math.ceil(48000 / b) <= 200, "avec cette taille de batch, les poids sont mis à jour plus de 200 fois par epoch : comptez les images réellement utilisées pour l'entraînement."
+    assert math.ceil(48000 / b) <= 200, "avec cette taille de batch, les poids sont mis à jour plus de 200 fois par époque : comptez les images réellement utilisées pour l'entraînement."
     assert b < 300, 'cette taille de batch est plus grande que nécessaire : la validation retire 20 % des images, refaites le calcul avec les images restantes.'
 

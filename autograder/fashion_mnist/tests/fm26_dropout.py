@@ -5,93 +5,13 @@ OK_FORMAT = False
 name = "fm26_dropout"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm26_defini(model_dropout):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(model_dropout), "`model_dropout` n'est pas encore défini."
+    assert model_dropout is not None and model_dropout is not ..., "`model_dropout` n'est pas encore défini."
     assert hasattr(model_dropout, 'layers'), '`model_dropout` doit être un modèle Keras.'
 
-@test_case(points=None, hidden=True)
+@test_case(points=1, hidden=True)
 def test_fm26_dropout(model_dropout):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-
-    def _stack(m, name):
-        if _missing(m):
-            raise AssertionError(f"`{name}` n'est pas encore défini.")
-        try:
-            layers = list(m.layers)
-        except Exception:
-            raise AssertionError(f'`{name}` doit être un modèle Keras (`keras.Sequential` ou `keras.Model`).')
-        out = []
-        for layer in layers:
-            kind = type(layer).__name__
-            try:
-                cfg = dict(layer.get_config())
-            except Exception:
-                cfg = {}
-            if kind == 'InputLayer':
-                continue
-            try:
-                if kind == 'Dense':
-                    act = cfg.get('activation', 'linear')
-                    out.append(['Dense', int(cfg.get('units')), act if isinstance(act, str) else '?'])
-                elif kind in ('Activation', 'Softmax', 'ReLU') and out and (out[-1][0] == 'Dense') and (out[-1][2] == 'linear'):
-                    act = {'Softmax': 'softmax', 'ReLU': 'relu'}.get(kind, cfg.get('activation'))
-                    out[-1][2] = act if isinstance(act, str) else '?'
-                elif kind == 'Dropout':
-                    out.append(['Dropout', float(cfg.get('rate'))])
-                else:
-                    out.append([kind])
-            except Exception:
-                raise AssertionError(f'`{name}` : impossible de lire la configuration de la couche `{kind}`.')
-        return out
-
-    def _input_shape(m):
-        shape = None
-        try:
-            shape = m.input_shape
-        except Exception:
-            shape = None
-        if shape is None:
-            try:
-                shape = m.inputs[0].shape
-            except Exception:
-                return None
-        try:
-            return tuple((None if d is None else int(d) for d in shape))
-        except Exception:
-            return None
-
-    def _check_mlp(m, name, units, activation, dropout, total):
-        stack = _stack(m, name)
-        shape = _input_shape(m)
-        assert shape is not None and shape[1:] == (28, 28), f'`{name}` doit commencer par une entrée `keras.Input(shape=(28, 28))` : les images 28 × 28 entrent telles quelles.'
-        assert len(stack) > 0 and stack[0][0] == 'Flatten', f"`{name}` : la première couche après l'entrée doit être `Flatten`, qui aplatit chaque image."
-        extra = [s[0] for s in stack[1:] if s[0] not in ('Dense', 'Dropout')]
-        assert len(extra) == 0, f"`{name}` contient des couches qui ne sont pas demandées : {', '.join(extra)}."
-        dense = [s for s in stack if s[0] == 'Dense']
-        assert len(dense) == len(units) + 1, f'`{name}` doit avoir {len(units)} couches cachées `Dense` suivies de la couche de sortie.'
-        assert [d[1] for d in dense[:-1]] == list(units), f"`{name}` : le nombre de neurones des couches cachées ne correspond pas à l'énoncé."
-        assert all((d[2] == activation for d in dense[:-1])), f"`{name}` : les couches cachées doivent utiliser l'activation `{activation}`."
-        assert dense[-1][1] == 10 and dense[-1][2] == 'softmax', f'`{name}` : la couche de sortie ne convient pas à une classification en 10 classes (revoyez la question fm08).'
-        drops = [s for s in stack if s[0] == 'Dropout']
-        if dropout is None:
-            assert len(drops) == 0, f'`{name}` ne doit pas contenir de `Dropout` dans cette question.'
-        elif dropout != 'any':
-            assert len(drops) == len(units), f'`{name}` : il faut une couche `Dropout` après chacune des couches cachées, et seulement là.'
-            for i, s in enumerate(stack[:-1]):
-                if s[0] == 'Dense':
-                    nxt = stack[i + 1]
-                    assert nxt[0] == 'Dropout', f"`{name}` : chaque couche cachée `Dense` doit être suivie immédiatement d'un `Dropout`."
-                    assert abs(nxt[1] - dropout) < 1e-06, f"`{name}` : le taux de `Dropout` ne correspond pas à l'énoncé (fraction de neurones désactivés)."
-        try:
-            n_params = int(m.count_params())
-        except Exception:
-            raise AssertionError(f'`{name}` : impossible de compter les paramètres (le modèle est-il construit ?).')
-        assert n_params == total, f"`{name}` : le nombre de paramètres ne correspond pas à l'architecture demandée."
-    _check_mlp(model_dropout, 'model_dropout', [256, 256], 'relu', 0.4, 269322)
+    from tdgrade_checks import models
+    models.check_mlp(model_dropout, 'model_dropout', hidden=[256, 256], activation='relu', dropout=0.4, total_params=269322)
 

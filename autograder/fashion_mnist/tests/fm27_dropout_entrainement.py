@@ -5,65 +5,14 @@ OK_FORMAT = False
 name = "fm27_dropout_entrainement"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm27_defini(history_dropout):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(history_dropout), "`history_dropout` n'est pas encore défini."
+    assert history_dropout is not None and history_dropout is not ..., "`history_dropout` n'est pas encore défini."
     assert isinstance(getattr(history_dropout, 'history', None), dict), "`history_dropout` doit être l'objet renvoyé par `fit`."
 
-@test_case(points=None, hidden=True)
-def test_fm27_dropout_entrainement(model_dropout, history_dropout, x_test_prep, y_test):
-    import numpy as np
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-
-    def _history(h, name, check_epochs=True):
-        if _missing(h):
-            raise AssertionError(f"`{name}` n'est pas encore défini.")
-        if isinstance(h, dict):
-            raise AssertionError(f"`{name}` doit être l'objet `History` renvoyé par `fit`, pas seulement son dictionnaire `history`.")
-        hist = getattr(h, 'history', None)
-        params = getattr(h, 'params', None)
-        if not isinstance(hist, dict):
-            raise AssertionError(f"`{name}` doit être l'objet `History` renvoyé par `model.fit(...)`.")
-        if not isinstance(params, dict):
-            params = {}
-        assert 'loss' in hist and 'val_loss' in hist, f'`{name}` ne contient pas de mesures sur la validation : avez-vous passé `validation_split=0.2` à `fit` ?'
-        acc = None
-        for k in ('accuracy', 'acc', 'sparse_categorical_accuracy', 'categorical_accuracy'):
-            if k in hist and 'val_' + k in hist:
-                acc = k
-                break
-        assert acc is not None, f"`{name}` ne contient pas l'accuracy : ajoutez `metrics=['accuracy']` lors de la compilation."
-        try:
-            lengths = sorted({len(list(v)) for v in hist.values()})
-            epochs = params.get('epochs', 20)
-            epochs = 20 if epochs is None else int(epochs)
-        except Exception:
-            raise AssertionError(f"`{name}` n'a pas la forme d'un historique d'entraînement Keras.")
-        assert not check_epochs or (lengths == [20] and epochs == 20), f'`{name}` : le modèle doit être entraîné sur exactement 20 epochs, en un seul appel à `fit`.'
-        return (hist, params, acc)
-
-    def _test_accuracy(m, name, x, y):
-        if _missing(m):
-            raise AssertionError(f"`{name}` n'est pas encore défini.")
-        if _missing(x) or _missing(y):
-            raise AssertionError('`x_test_prep` (question fm07) et `y_test` (question fm01) sont nécessaires pour évaluer le modèle.')
-        try:
-            xs = np.asarray(x, dtype='float32')
-            ys = np.asarray(y).astype(np.int64).ravel()
-        except Exception:
-            raise AssertionError('`x_test_prep` et `y_test` doivent être des tableaux numpy.')
-        assert xs.ndim >= 2 and ys.ndim == 1 and (xs.shape[0] == ys.shape[0] > 0), '`x_test_prep` et `y_test` doivent contenir les mêmes images de test, une par ligne.'
-        try:
-            proba = np.asarray(m.predict(xs, verbose=0, batch_size=1000))
-        except Exception:
-            raise AssertionError(f"impossible d'obtenir les prédictions de `{name}` sur `x_test_prep` : le modèle doit accepter les images préparées à la question fm07.")
-        assert proba.ndim == 2 and proba.shape[1] == 10 and (proba.shape[0] == len(ys)), f'`{name}` doit produire 10 probabilités par image.'
-        return float(np.mean(proba.argmax(axis=1) == ys))
-    _history(history_dropout, 'history_dropout')
-    assert _test_accuracy(model_dropout, 'model_dropout', x_test_prep, y_test) >= 0.5, '`model_dropout` ne semble pas entraîné : son accuracy sur le test est trop faible.'
+@test_case(points=1, hidden=True)
+def test_fm27_dropout_entrainement(model_dropout, history_dropout, x_test_prep, y_test, TDGRADE_PROFILE):
+    from tdgrade_checks import models, thresholds, training
+    training.check_history(history_dropout, 'history_dropout', epochs=20)
+    models.check_trained(model_dropout, 'model_dropout', x_test_prep, y_test, thresholds.threshold('fashion_mnist', 'trained_model_accuracy', TDGRADE_PROFILE))
 

@@ -5,16 +5,13 @@ OK_FORMAT = False
 name = "fm02_encodage"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm02_defini(x_train_shape, y_train_shape, x_test_shape, y_test_shape, x_dtype, y_dtype):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
     shapes = (('x_train_shape', x_train_shape), ('y_train_shape', y_train_shape), ('x_test_shape', x_test_shape), ('y_test_shape', y_test_shape))
     for name, v in shapes:
-        assert not _missing(v), f"`{name}` n'est pas encore défini."
+        assert v is not None and v is not ..., f"`{name}` n'est pas encore défini."
         assert isinstance(v, (tuple, list)), f"`{name}` doit être un tuple d'entiers (par exemple `x_train.shape`)."
     for name, v in (('x_dtype', x_dtype), ('y_dtype', y_dtype)):
-        assert not _missing(v), f"`{name}` n'est pas encore défini."
+        assert v is not None and v is not ..., f"`{name}` n'est pas encore défini."
         assert isinstance(v, str), f'`{name}` doit être une chaîne de caractères, par exemple `str(x_train.dtype)`.'
 

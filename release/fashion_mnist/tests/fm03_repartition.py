@@ -5,13 +5,10 @@ OK_FORMAT = False
 name = "fm03_repartition"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm03_defini(train_class_counts, test_class_counts):
     import numpy as np
-
-    def _missing(v):
-        return v is None or v is Ellipsis
     for name, v in (('train_class_counts', train_class_counts), ('test_class_counts', test_class_counts)):
-        assert not _missing(v), f"`{name}` n'est pas encore défini."
+        assert v is not None and v is not ..., f"`{name}` n'est pas encore défini."
         assert len(np.asarray(v).ravel()) == 10, f'`{name}` doit contenir un effectif par classe (10 valeurs).'
 

@@ -5,14 +5,11 @@ OK_FORMAT = False
 name = "fm07_transformation"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm07_defini(x_train_prep, x_test_prep, y_train_prep, y_test_prep, x_train, x_test):
     import numpy as np
-
-    def _missing(v):
-        return v is None or v is Ellipsis
     for name, v, raw in (('x_train_prep', x_train_prep, x_train), ('x_test_prep', x_test_prep, x_test), ('y_train_prep', y_train_prep, x_train), ('y_test_prep', y_test_prep, x_test)):
-        assert not _missing(v), f"`{name}` n'est pas encore défini."
+        assert v is not None and v is not ..., f"`{name}` n'est pas encore défini."
         assert isinstance(v, np.ndarray), f'`{name}` doit être un tableau numpy.'
         if isinstance(raw, np.ndarray) and raw.ndim > 0:
             assert v.ndim > 0 and len(v) == len(raw), f'`{name}` doit garder une ligne par image.'

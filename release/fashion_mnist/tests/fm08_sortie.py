@@ -5,13 +5,10 @@ OK_FORMAT = False
 name = "fm08_sortie"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm08_defini(output_units, output_activation):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(output_units), "`output_units` n'est pas encore défini."
-    assert not _missing(output_activation), "`output_activation` n'est pas encore défini."
+    assert output_units is not None and output_units is not ..., "`output_units` n'est pas encore défini."
+    assert output_activation is not None and output_activation is not ..., "`output_activation` n'est pas encore défini."
     assert isinstance(output_units, int), '`output_units` doit être un entier.'
     assert isinstance(output_activation, str), "`output_activation` doit être une chaîne, le nom d'une activation Keras."
 

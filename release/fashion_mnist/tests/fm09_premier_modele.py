@@ -5,11 +5,8 @@ OK_FORMAT = False
 name = "fm09_premier_modele"
 points = 2
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm09_defini(model):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(model), "`model` n'est pas encore défini."
+    assert model is not None and model is not ..., "`model` n'est pas encore défini."
     assert hasattr(model, 'layers') and hasattr(model, 'count_params'), '`model` doit être un modèle Keras (par exemple `keras.Sequential([...])`).'
 

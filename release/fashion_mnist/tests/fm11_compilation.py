@@ -5,14 +5,11 @@ OK_FORMAT = False
 name = "fm11_compilation"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm11_defini(model, loss_name):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(loss_name), "`loss_name` n'est pas encore défini."
+    assert loss_name is not None and loss_name is not ..., "`loss_name` n'est pas encore défini."
     assert isinstance(loss_name, str), '`loss_name` doit être une chaîne, le nom de la fonction de perte.'
-    assert not _missing(model), "`model` n'est pas encore défini."
+    assert model is not None and model is not ..., "`model` n'est pas encore défini."
     try:
         cfg = model.get_compile_config()
     except Exception:

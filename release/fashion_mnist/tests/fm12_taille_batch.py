@@ -5,11 +5,8 @@ OK_FORMAT = False
 name = "fm12_taille_batch"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm12_defini(batch_size):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(batch_size), "`batch_size` n'est pas encore défini."
+    assert batch_size is not None and batch_size is not ..., "`batch_size` n'est pas encore défini."
     assert isinstance(batch_size, int), '`batch_size` doit être un entier.'
 

@@ -5,11 +5,8 @@ OK_FORMAT = False
 name = "fm13_entrainement"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm13_defini(history):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(history), "`history` n'est pas encore défini."
+    assert history is not None and history is not ..., "`history` n'est pas encore défini."
     assert isinstance(getattr(history, 'history', None), dict), "`history` doit être l'objet renvoyé par `model.fit(...)`."
 

@@ -5,13 +5,10 @@ OK_FORMAT = False
 name = "fm14_taux_erreur"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm14_defini(test_error_rate, val_error_rate):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
     for name, v in (('test_error_rate', test_error_rate), ('val_error_rate', val_error_rate)):
-        assert not _missing(v), f"`{name}` n'est pas encore défini."
+        assert v is not None and v is not ..., f"`{name}` n'est pas encore défini."
         try:
             float(v)
         except Exception:

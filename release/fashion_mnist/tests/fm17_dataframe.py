@@ -5,12 +5,9 @@ OK_FORMAT = False
 name = "fm17_dataframe"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm17_defini(predictions_df):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(predictions_df), "`predictions_df` n'est pas encore défini."
+    assert predictions_df is not None and predictions_df is not ..., "`predictions_df` n'est pas encore défini."
     assert hasattr(predictions_df, 'columns'), '`predictions_df` doit être un `pandas.DataFrame`.'
     cols = [str(c) for c in predictions_df.columns]
     assert 'predicted' in cols and 'true' in cols, '`predictions_df` doit avoir les colonnes `predicted` et `true`.'

@@ -5,13 +5,10 @@ OK_FORMAT = False
 name = "fm18_erreurs_par_classe"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm18_defini(errors_per_class, worst_class):
     import numpy as np
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(errors_per_class), "`errors_per_class` n'est pas encore défini."
-    assert not _missing(worst_class), "`worst_class` n'est pas encore défini."
+    assert errors_per_class is not None and errors_per_class is not ..., "`errors_per_class` n'est pas encore défini."
+    assert worst_class is not None and worst_class is not ..., "`worst_class` n'est pas encore défini."
     assert len(np.asarray(errors_per_class).ravel()) == 10, '`errors_per_class` doit contenir 10 valeurs, une par classe.'
 

@@ -5,14 +5,11 @@ OK_FORMAT = False
 name = "fm20_confusions_eloignees"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm20_defini(far_pair, shown_far_confusions):
     import numpy as np
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(far_pair), "`far_pair` n'est pas encore défini."
+    assert far_pair is not None and far_pair is not ..., "`far_pair` n'est pas encore défini."
     assert isinstance(far_pair, (tuple, list)) and len(far_pair) == 2, '`far_pair` doit être un couple (vraie classe, classe prédite).'
-    assert not _missing(shown_far_confusions), "`shown_far_confusions` n'est pas encore défini."
+    assert shown_far_confusions is not None and shown_far_confusions is not ..., "`shown_far_confusions` n'est pas encore défini."
     assert len(np.asarray(shown_far_confusions).ravel()) >= 1, '`shown_far_confusions` doit contenir au moins un indice.'
 

@@ -5,13 +5,10 @@ OK_FORMAT = False
 name = "fm25_deux_couches_128"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm25_defini(model_2x128, history_2x128):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(model_2x128), "`model_2x128` n'est pas encore défini."
-    assert not _missing(history_2x128), "`history_2x128` n'est pas encore défini."
+    assert model_2x128 is not None and model_2x128 is not ..., "`model_2x128` n'est pas encore défini."
+    assert history_2x128 is not None and history_2x128 is not ..., "`history_2x128` n'est pas encore défini."
     assert hasattr(model_2x128, 'layers'), '`model_2x128` doit être un modèle Keras.'
     assert isinstance(getattr(history_2x128, 'history', None), dict), "`history_2x128` doit être l'objet renvoyé par `fit`."
 

@@ -5,11 +5,8 @@ OK_FORMAT = False
 name = "fm26_dropout"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm26_defini(model_dropout):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(model_dropout), "`model_dropout` n'est pas encore défini."
+    assert model_dropout is not None and model_dropout is not ..., "`model_dropout` n'est pas encore défini."
     assert hasattr(model_dropout, 'layers'), '`model_dropout` doit être un modèle Keras.'
 

@@ -5,11 +5,8 @@ OK_FORMAT = False
 name = "fm27_dropout_entrainement"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_fm27_defini(history_dropout):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(history_dropout), "`history_dropout` n'est pas encore défini."
+    assert history_dropout is not None and history_dropout is not ..., "`history_dropout` n'est pas encore défini."
     assert isinstance(getattr(history_dropout, 'history', None), dict), "`history_dropout` doit être l'objet renvoyé par `fit`."
 

@@ -5,13 +5,10 @@ OK_FORMAT = False
 name = "cv01_enveloppe_sklearn"
 points = 1
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_cv01_defini(build_mlp, clf):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not _missing(build_mlp), "`build_mlp` n'est pas encore défini."
+    assert build_mlp is not None and build_mlp is not ..., "`build_mlp` n'est pas encore défini."
     assert callable(build_mlp), '`build_mlp` doit être une fonction.'
-    assert not _missing(clf), "`clf` n'est pas encore défini."
+    assert clf is not None and clf is not ..., "`clf` n'est pas encore défini."
     assert hasattr(clf, 'get_params'), '`clf` doit être un estimateur scikit-learn : enveloppez votre fonction avec `KerasClassifier`.'
 

@@ -5,16 +5,13 @@ OK_FORMAT = False
 name = "cv03_choix_optimiseur"
 points = 2
 
-@test_case(points=None, hidden=False)
+@test_case(points=0, hidden=False)
 def test_cv03_defini(cv_scores, optimizer_cv, best_optimizer):
-
-    def _missing(v):
-        return v is None or v is Ellipsis
-    assert not (_missing(cv_scores) and _missing(optimizer_cv)), 'Définissez `cv_scores` (un dictionnaire optimiseur -> scores des plis) ou `optimizer_cv` (un `GridSearchCV` entraîné).'
-    if not _missing(cv_scores):
+    assert not ((cv_scores is None or cv_scores is ...) and (optimizer_cv is None or optimizer_cv is ...)), 'Définissez `cv_scores` (un dictionnaire optimiseur -> scores des plis) ou `optimizer_cv` (un `GridSearchCV` entraîné).'
+    if cv_scores is not None and cv_scores is not ...:
         assert isinstance(cv_scores, dict), '`cv_scores` doit être un dictionnaire.'
-    if not _missing(optimizer_cv):
+    if optimizer_cv is not None and optimizer_cv is not ...:
         assert hasattr(optimizer_cv, 'cv_results_'), '`optimizer_cv` doit être un `GridSearchCV` entraîné (appelez `fit`).'
-    assert not _missing(best_optimizer), "`best_optimizer` n'est pas encore défini."
+    assert best_optimizer is not None and best_optimizer is not ..., "`best_optimizer` n'est pas encore défini."
     assert isinstance(best_optimizer, str), '`best_optimizer` doit être une chaîne de caractères ("rmsprop" ou "sgd").'
 

@@ -1,6 +1,7 @@
 """`tdgrade build`: source/LAB -> release/LAB, autograder/LAB, solutions/LAB.
 
-Stages: assign (Otter Assign) -> preprocessors -> layout -> leak scan -> solutions. The whole
+Stages: policy (points, checker library) -> assign (Otter Assign) -> preprocessors -> layout ->
+leak scan -> solutions. The whole
 output is a function of source/LAB: two builds give byte-identical trees, and `--check` compares a
 fresh build against the committed one without touching it.
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from ..hidden import Suite
 from ..labs import Lab
-from . import layout, leaks, nbgrader_export
+from . import layout, leaks, nbgrader_export, policy
 from .assign import run_otter_assign
 from .preprocessors import write_notebook
 from .solutions import execute_solution, recorded_digest, source_digest
@@ -47,12 +48,16 @@ def compile_lab(lab: Lab, scratch: Path):
         raise BuildError(f"{lab.source_notebook}: source notebook not found")
     src = scratch / "source"
     shutil.copytree(lab.source_dir, src, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    try:
+        policy.apply(src / lab.notebook_name)
+    except policy.PolicyError as exc:
+        raise BuildError(f"{lab.source_notebook}: {exc}") from exc
     assigned = run_otter_assign(src / lab.notebook_name, scratch / "dist")
     release, autograder = scratch / "release", scratch / "autograder"
     layout.write_release(assigned, lab.name, src, release)
     layout.write_autograder(assigned, lab.name, autograder)
-    points = Suite.from_dir(autograder / "tests").questions
-    nbgrader_export.write_course(src / lab.notebook_name, lab.name, points, autograder / "nbgrader")
+    suite = Suite.from_dir(autograder / "tests")
+    nbgrader_export.write_course(lab.source_notebook, lab.name, suite.case_points(), autograder / "nbgrader")
     found = leaks.scan(release, leaks.solution_lines(assigned.autograder_dir / lab.notebook_name),
                        leaks.hidden_test_lines(autograder / "tests"))
     if found:

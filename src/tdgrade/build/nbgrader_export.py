@@ -3,18 +3,24 @@
 Written to autograder/LAB/nbgrader/: `nbgrader_config.py` and `source/LAB/LAB.ipynb`, where
 - the setup cell is locked,
 - each solution code cell becomes an nbgrader solution cell (`### BEGIN SOLUTION` ... `### END SOLUTION`),
-- each manual question's answer becomes a manually graded answer cell worth the question's points,
-- each autograded question gets one locked test cell calling its otter test functions on the
-  notebook's globals, hidden ones between `### BEGIN HIDDEN TESTS` / `### END HIDDEN TESTS`.
+- each manual question's first answer cell (markdown, or code for a question such as "show
+  images") becomes a manually graded answer cell worth the question's points,
+- each autograded question gets one locked cell running its public test functions (no points:
+  they only say whether the answer is there) and one locked grade cell per hidden test case,
+  worth that case's points (the same points as the otter test files and tdgrade), its code between
+  `### BEGIN HIDDEN TESTS` / `### END HIDDEN TESTS`,
+- the checker library `tdgrade_checks` sits next to the notebook, where the hidden tests import it.
 Run `nbgrader generate_assignment LAB` inside that folder to get nbgrader's own release.
 """
 import ast
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
 import yaml
 
+from . import policy
 from . import preprocessors as pp
 
 CONFIG = """\
@@ -36,23 +42,33 @@ def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=No
     return meta
 
 
-def _test_cell(question: str, sources: list[str], points: float):
-    """One locked cell running a question's otter test functions on the notebook's globals."""
-    public, hidden = [], []
+def _call_block(source: str) -> tuple[str, str]:
+    """(function name, the function followed by its call on the notebook's globals)."""
+    func = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef))
+    args = ", ".join(f"{a.arg}=globals().get({a.arg!r})" for a in func.args.args)
+    return func.name, f"{ast.unparse(func)}\n\n{func.name}({args})"
+
+
+def _test_cells(question: str, sources: list[str], case_points: dict[str, tuple[bool, float]]) -> list:
+    """A locked public-test cell (no points) and one grade cell per hidden case, with its points."""
+    public, cells = [], []
     for source in sources:
-        first = source.lstrip().split("\n", 1)[0]
-        func = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef))
-        args = ", ".join(f"{a.arg}=globals().get({a.arg!r})" for a in func.args.args)
-        block = f"{ast.unparse(func)}\n\n{func.name}({args})"
-        (hidden if first.startswith("#") and "hidden" in first.lower() else public).append(block)
-    text = "\n\n".join(public)
-    if hidden:
-        text += "\n\n### BEGIN HIDDEN TESTS\n" + "\n\n".join(hidden) + "\n### END HIDDEN TESTS"
-    meta = _meta(f"{question}_tests", grade=True, locked=True, points=points)
-    return nbformat.v4.new_code_cell(text.strip(), metadata={"nbgrader": meta})
+        _, hidden, body = policy.split_test_cell(source)
+        name, block = _call_block(body)
+        if not hidden:
+            public.append(block)
+            continue
+        points = case_points.get(name, (True, 0.0))[1]
+        text = f"### BEGIN HIDDEN TESTS\n{block}\n### END HIDDEN TESTS"
+        meta = _meta(f"{question}_{name}", grade=True, locked=True, points=points)
+        cells.append(nbformat.v4.new_code_cell(text, metadata={"nbgrader": meta}))
+    if public:
+        meta = _meta(f"{question}_public_tests", locked=True)
+        cells.insert(0, nbformat.v4.new_code_cell("\n\n".join(public), metadata={"nbgrader": meta}))
+    return cells
 
 
-def to_nbgrader(source_notebook: Path, question_points: dict[str, float]):
+def to_nbgrader(source_notebook: Path, case_points: dict[str, dict[str, tuple[bool, float]]]):
     """The nbgrader source notebook, from the Otter Assign source notebook's delimiters."""
     nb = nbformat.read(source_notebook, as_version=4)
     cells, question, block, tests, answers = [], None, None, [], 0
@@ -67,7 +83,7 @@ def to_nbgrader(source_notebook: Path, question_points: dict[str, float]):
                 question = None
             elif what == "TESTS" and verb.upper() == "END" and tests:
                 name = question["name"]
-                cells.append(_test_cell(name, tests, question_points.get(name, 0)))
+                cells.extend(_test_cells(name, tests, case_points.get(name, {})))
                 tests = []
             block = what if verb.upper() == "BEGIN" and what in ("SOLUTION", "TESTS") else None
             continue
@@ -76,15 +92,22 @@ def to_nbgrader(source_notebook: Path, question_points: dict[str, float]):
             tests.append(cell.source)
             continue
         cell = nbformat.from_dict(dict(cell))
-        if block == "SOLUTION" and cell.cell_type == "code":
+        manual = bool(question and question.get("manual"))
+        if block == "SOLUTION" and manual and answers == 0:
+            answers += 1
+            if cell.cell_type == "code":
+                code = pp.split_solution(cell.source)[0]
+                cell.source = f"### BEGIN SOLUTION\n{code.strip()}\n### END SOLUTION"
+            points = float(question.get("points", 1))
+            cell.metadata["nbgrader"] = _meta(f"{name}_answer", solution=True, grade=True, points=points)
+        elif block == "SOLUTION" and cell.cell_type == "code":
             answers += 1
             code = pp.split_solution(cell.source)[0]
             cell.source = f"### BEGIN SOLUTION\n{code.strip()}\n### END SOLUTION"
             cell.metadata["nbgrader"] = _meta(f"{name}_code_{answers}", solution=True)
         elif block == "SOLUTION":
-            points = float(question.get("points", 1)) if question and question.get("manual") else 0
-            cell.metadata["nbgrader"] = _meta(f"{name}_answer", solution=True, grade=points > 0,
-                                              points=points)
+            answers += 1
+            cell.metadata["nbgrader"] = _meta(f"{name}_answer_{answers}", solution=True)
         elif cell.cell_type == "code" and cell.metadata.get("editable") is False:
             cell.metadata["nbgrader"] = _meta(f"locked_{len(cells):03d}", locked=True)
         cells.append(cell)
@@ -92,9 +115,17 @@ def to_nbgrader(source_notebook: Path, question_points: dict[str, float]):
     return pp.apply(nb, (pp.clear_outputs, pp.clean_metadata, pp.stable_ids))
 
 
-def write_course(source_notebook: Path, lab_name: str, question_points: dict[str, float], out: Path) -> None:
+def write_course(source_notebook: Path, lab_name: str, case_points: dict[str, dict[str, tuple[bool, float]]],
+                 out: Path) -> None:
     out.mkdir(parents=True)
     (out / "nbgrader_config.py").write_text(CONFIG.format(lab=lab_name), encoding="utf-8")
     course_source = out / "source" / lab_name
     course_source.mkdir(parents=True)
-    pp.write_notebook(to_nbgrader(source_notebook, question_points), course_source / source_notebook.name)
+    pp.write_notebook(to_nbgrader(source_notebook, case_points), course_source / source_notebook.name)
+    ship_checks(course_source)
+
+
+def ship_checks(course_source: Path) -> None:
+    """The checker library next to the course notebook: its hidden-test cells import it."""
+    shutil.copytree(policy.checks_source(), course_source / policy.CHECKS_PACKAGE,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

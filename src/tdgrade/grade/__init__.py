@@ -1,24 +1,21 @@
 """`tdgrade grade`: sandboxed, parallel, resumable autograding of a class's submissions.
 
 Entry points: `grade(...)` (Python) and `main_from_args(args)` / `add_arguments(parser)` (CLI).
-Stages, one module each: `ingest` (inputs, student ids, nbformat normalisation), `sandbox` (bwrap +
-rlimits + watchdog), `worker` (one submission end to end), `gradebook` (result files, CSVs, atomic
-writes, resume), `feedback` (French Markdown/HTML per student), `report` (class report.html),
-`progress` (bar or plain lines). `sandbox_runner` runs inside the sandbox.
+Stages, one module each: `students` (inputs, student ids, collisions), `ingest` (reading and
+nbformat normalisation), `sandbox` (bwrap + rlimits + watchdog), `worker` (one submission end to
+end), `gradebook` (result files, CSVs, atomic writes, resume), `feedback` (French Markdown/HTML
+per student), `report` (class report.html), `progress` (bar or plain lines). `sandbox_runner` runs inside the sandbox.
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
 import json
 import os
-import queue
 import re
 import shutil
 import signal
 import sys
 import threading
 import time
-import traceback
 from pathlib import Path
 
 DEFAULT_TIMEOUT = {"smoke": 600.0, "full": 1800.0}
@@ -106,7 +103,8 @@ class _Lock:
 def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | None = None,
           memory: int | str | None = None, profile: str = "full", force: bool = False, *,
           other_labs=None, sandbox_mode: str | None = None, progress_stream=None, tty: bool | None = None,
-          nproc: int = 512, disk: int | str = 2 << 30, export_timeout: float | None = None, hidden_timeout: float = 300.0) -> int:
+          nproc: int = 512, disk: int | str = 2 << 30, export_timeout: float | None = None, hidden_timeout: float = 300.0,
+          on_collision: str = "fail", cluster=None) -> int:
     """Grade every submission of `lab` found in `submissions` into `outdir`; return an exit code.
 
     lab: a lab name (`tdgrade.labs.get_lab`) or an object with `name`, `release_dir`, `tests_dir`,
@@ -121,14 +119,20 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
     other_labs: labs whose notebooks are recognised as `wrong_lab` (default: the other LAB_NAMES).
     sandbox_mode: None (bwrap if usable, else rlimits with a loud warning) or "rlimits".
     nproc: tasks (processes + threads) per submission; disk: bytes it may write ("2G").
+    on_collision: one student id reached from different folders (`students.OnCollision`): "fail"
+        (default: those submissions are not graded, the run lists them and returns 3), "newest"
+        (one student: the newest is graded) or "separate" (`alice`, `alice_2`, ...).
+    cluster: None (local thread pool), a Dask scheduler address, "local[:N]" (a LocalCluster of N
+        worker processes on loopback) or a `distributed.Client`: see `pool.run_dask`.
 
     Returns 0 when every submission has a result (whatever its status), 1 if some ended in
-    `grader_error`, 130 when interrupted (finished results are kept; re-run to resume).
+    `grader_error`, 3 when id collisions held submissions back, 130 when interrupted (finished
+    results are kept; re-run to resume).
     """
     from tdgrade.data import kernel_env
     from tdgrade.hidden import Suite
 
-    from . import gradebook, ingest, report, sandbox, worker
+    from . import gradebook, ingest, pool, report, sandbox, students, worker
     from .progress import Progress
 
     stream = progress_stream or sys.stderr
@@ -165,9 +169,18 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
             return 2
         gradebook.atomic_write(marker, json.dumps({"lab": lab.name}))
         shutil.rmtree(outdir / ".work", ignore_errors=True)  # leftovers of a killed run
-        subs, warnings = ingest.discover(list(submissions), lab.name, exclude=[outdir])
+        subs, warnings, collisions = students.discover(list(submissions), lab.name, exclude=[outdir])
         for w in warnings:
             print(f"warning: {w}", file=stream)
+        subs, held_back = students.resolve_collisions(subs, collisions, students.OnCollision(on_collision))
+        gradebook.write_collisions(outdir, collisions, on_collision)
+        for c in collisions:
+            print(f"id collision: {len(c.paths)} submissions from different folders all name {c.student_id!r}: "
+                  + ", ".join(c.paths), file=stream)
+        if held_back:
+            print(f"{len(held_back)} submission(s) NOT graded because of id collisions: rename the folders, "
+                  "or re-run with --on-collision newest (same student) or separate (different students)",
+                  file=stream)
         if other_labs is None:
             other_labs = _other_labs(lab)
         secrets = [outdir, tests_dir]
@@ -200,41 +213,33 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
                 skipped += 1
                 continue
             todo.append((sub, key))
-        jobs = max(1, min(jobs, len(todo) or 1))
-        print(f"grading {len(todo)} submission(s) of {lab.name} ({profile}) with {jobs} worker(s), "
-              f"{threads} thread(s) each, sandbox: {mode}; {skipped} already graded", file=stream)
+        client = pool.connect(cluster) if isinstance(cluster, str) else cluster
+        if client is not None:
+            jobs = pool.cluster_slots(client)
+            where = f"on the Dask cluster {client.scheduler.address} ({jobs} slot(s))"
+        else:
+            jobs = max(1, min(jobs, len(todo) or 1))
+            where = f"with {jobs} worker(s), {threads} thread(s) each"
+        print(f"grading {len(todo)} submission(s) of {lab.name} ({profile}) {where}, sandbox: {mode}; "
+              f"{skipped} already graded", file=stream)
         prog = Progress(len(todo), jobs=jobs, stream=stream, tty=tty, skipped=skipped)
         stop = threading.Event()
-        slots: queue.Queue = queue.Queue()
-        for i in range(jobs):
-            slots.put(i)
         errors = []
+        t_start: dict[str, float] = {}
 
-        def task(sub, key):
-            if stop.is_set():
-                return None
-            slot = slots.get()
-            t0 = time.monotonic()
-            try:
-                prog.started(sub.student_id)
-                try:
-                    res, nb = worker.grade_submission(ctx, sub, key, slot, stop)
-                except worker.Interrupted:
-                    return None
-                except Exception:  # noqa: BLE001 - a grader bug: recorded, never a silent zero
-                    if stop.is_set():
-                        return None
-                    res, nb = worker.base_result(ctx, sub, key), None
-                    res["status"] = "grader_error"
-                    res["status_detail"] = traceback.format_exc()[-3000:]
-                    res["questions"] = worker._zero_questions(ctx, "Correction impossible (erreur du correcteur).")
-                if res["status"] == "grader_error":
-                    errors.append(sub.student_id)
-                gradebook.write_student_files(outdir, res, nb, lab=lab.name, timeout=timeout, memory=memory)
-                prog.finished(sub.student_id, res["status"], res["total"], res["max_total"], time.monotonic() - t0)
-                return res
-            finally:
-                slots.put(slot)
+        def started(sub):
+            t_start[sub.student_id] = time.monotonic()
+            prog.started(sub.student_id)
+
+        def finish(sub, outcome):
+            res = outcome.result
+            if res is None:
+                return
+            if res["status"] == "grader_error":
+                errors.append(sub.student_id)
+            gradebook.write_student_files(outdir, res, outcome.notebook, lab=lab.name, timeout=timeout, memory=memory)
+            prog.finished(sub.student_id, res["status"], res["total"], res["max_total"],
+                          time.monotonic() - t_start.get(sub.student_id, time.monotonic()))
 
         interrupted = False
         old_term = None
@@ -242,28 +247,25 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
             def _term(signum, frame):
                 raise KeyboardInterrupt()
             old_term = signal.signal(signal.SIGTERM, _term)
-        pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="tdgrade-worker")
-        futures = [pool.submit(task, sub, key) for sub, key in todo]
         try:
-            pending = set(futures)
-            while pending:
-                _done, pending = cf.wait(pending, timeout=0.5)
+            if client is not None:
+                pool.run_dask(ctx, todo, client, stop, started, finish)
+            else:
+                pool.run_local(ctx, todo, jobs, stop, started, finish)
         except KeyboardInterrupt:
             interrupted = True
-            stop.set()
             prog.message("interrupted: stopping workers; finished results are kept (re-run to resume)")
-            for f in futures:
-                f.cancel()
         finally:
-            pool.shutdown(wait=True)
             if old_term is not None:
                 signal.signal(signal.SIGTERM, old_term)
+            if client is not None and isinstance(cluster, str):
+                client.close()
         prog.close()
         results, duplicates = gradebook.load_results(outdir, lab.name)
         gradebook.write_gradebook(outdir, results, list(questions))
         _similarity(outdir, lab, stream)
         report.write_report(outdir, results, duplicates, questions, lab=lab.name, profile=profile, mode=mode,
-                            mode_reason=reason, settings={"timeout": f"{timeout:g} s", "mémoire": f"{memory / 2**30:g} Gio",
+                            mode_reason=reason, collisions=gradebook.load_collisions(outdir), settings={"timeout": f"{timeout:g} s", "mémoire": f"{memory / 2**30:g} Gio",
                                                           "workers": jobs, "threads/worker": threads})
         shutil.rmtree(outdir / ".work", ignore_errors=True)
         print(f"wrote {outdir / 'grades.csv'}, {outdir / 'moodle.csv'}, {outdir / 'report.html'}", file=stream)
@@ -274,7 +276,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         if errors:
             print(f"{len(errors)} submission(s) ended in grader_error: {', '.join(errors[:10])}", file=stream)
             return 1
-        return 0
+        return 3 if held_back else 0
     finally:
         lock.release()
 
@@ -293,22 +295,36 @@ def add_arguments(parser) -> None:
     """The `tdgrade grade` options, for the CLI's sub-parser."""
     parser.add_argument("lab", help="lab name")
     parser.add_argument("submissions", nargs="+", help=".ipynb files, otter export .zip files, or folders of them")
-    parser.add_argument("-o", "--output", "--outdir", dest="outdir", required=True, help="output folder")
+    parser.add_argument("-o", "--output", "--outdir", dest="outdir", help="output folder (required unless --list)")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: from cores and memory)")
     parser.add_argument("--timeout", type=float, default=None, help="seconds per submission (default 1800 full, 600 smoke)")
     parser.add_argument("--memory", default=None, help="memory limit per submission, e.g. 4G (default 4G)")
     parser.add_argument("--profile", choices=("full", "smoke"), default="full")
     parser.add_argument("--force", action="store_true", help="re-grade students already graded in OUTDIR")
+    parser.add_argument("--on-collision", choices=("fail", "newest", "separate"), default="fail",
+                        help="one student id reached from different folders: fail (default: not graded, "
+                             "exit 3), newest (same student, grade the newest), separate (alice, alice_2)")
+    parser.add_argument("--cluster", default=None, metavar="ADDRESS",
+                        help="grade on a Dask cluster (scheduler address, e.g. tcp://host:8786; 'local:N' for "
+                             "a local test cluster); every worker needs tdgrade, bwrap, the data cache and the "
+                             "same paths (shared filesystem)")
+    parser.add_argument("--list", "--dry-run", dest="dry_run", action="store_true",
+                        help="print the student id each submission gets, grade nothing")
 
 
 def main_from_args(args) -> int:
     """Run `grade` from an argparse namespace (attributes as in `add_arguments`)."""
+    if getattr(args, "dry_run", False):
+        from .students import list_ids
+
+        return list_ids(args.lab, args.submissions, getattr(args, "on_collision", "fail"))
     outdir = next((v for a in ("out", "outdir", "output", "o") if (v := getattr(args, a, None))), None)
     if outdir is None:
         raise SystemExit("tdgrade grade: -o OUTDIR is required")
     return grade(args.lab, args.submissions, outdir, jobs=getattr(args, "jobs", None),
                  timeout=getattr(args, "timeout", None), memory=getattr(args, "memory", None),
-                 profile=getattr(args, "profile", "full") or "full", force=bool(getattr(args, "force", False)))
+                 profile=getattr(args, "profile", "full") or "full", force=bool(getattr(args, "force", False)),
+                 on_collision=getattr(args, "on_collision", "fail") or "fail", cluster=getattr(args, "cluster", None))
 
 
 def main(argv=None) -> int:

@@ -99,6 +99,21 @@ def write_duplicate(outdir: Path, result: dict, n: int) -> None:
     atomic_write(duplicate_path(outdir, result["student_id"], n), json.dumps(result, ensure_ascii=False, indent=1))
 
 
+def write_collisions(outdir: Path, collisions, how: str) -> None:
+    """`collisions.json`: the id collisions of the last run (the report lists them)."""
+    data = {"on_collision": how, "collisions": [{"student_id": c.student_id, "paths": list(c.paths)}
+                                                for c in collisions]}
+    atomic_write(Path(outdir) / "collisions.json", json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def load_collisions(outdir: Path) -> tuple[str, list[dict]]:
+    try:
+        data = json.loads((Path(outdir) / "collisions.json").read_text(encoding="utf-8"))
+        return str(data.get("on_collision", "fail")), list(data.get("collisions", []))
+    except (OSError, ValueError, AttributeError):
+        return "fail", []
+
+
 def _num(x: float) -> str:
     return f"{float(x):g}"
 

@@ -1,38 +1,21 @@
-"""Stage 1: find submissions, name students, read and normalise notebooks before anything runs.
+"""Stage 1: read and normalise a submitted notebook before anything runs, and tell its lab.
 
-Student id rule (also in the README):
-
-1. Each SUBMISSION argument is a `.ipynb` file, an otter export `.zip`, or a folder. A folder is
-   searched recursively for `.ipynb` and `.zip` files (hidden folders, `.ipynb_checkpoints` and
-   `__MACOSX` are skipped).
-2. A file given directly, or lying directly in a given folder, is named after the file. A file in a
-   sub-folder of a given folder is named after that top-level sub-folder (Moodle's bulk download:
-   `Jeanne Dupont_123456_assignsubmission_file_/td.ipynb` -> `jeanne_dupont`, participant 123456).
-3. The name loses its extension, Moodle's `_<digits>_assignsubmission_...` suffix, otter's export
-   timestamp (`_2024_10_03T14_05_59_123456`) and the lab's name when something else remains; it is
-   then lower-cased, accents removed, and every run of other characters than `a-z0-9` becomes `_`.
-4. Two submissions with the same id: the newest (otter timestamp, then file time) is graded, the
-   others end as `duplicate`.
+Finding submissions and naming students is stage 0, `students` (re-exported here).
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-import re
-import unicodedata
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
+from .students import SKIP_DIRS as _SKIP_DIRS, Submission, discover, slugify, student_id_from_name  # noqa: F401
+
 MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024  # a submitted notebook (outputs included) larger than this is refused
 MAX_ZIP_MEMBERS = 2000
-
-_SKIP_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
-_MOODLE_RE = re.compile(r"^(?P<name>.*?)_(?P<pid>\d+)_assignsubmission_[a-z]+_?$", re.IGNORECASE)
-_OTTER_TS_RE = re.compile(r"_\d{4}_\d{2}_\d{2}T\d{2}_\d{2}_\d{2}(?:_\d+)?$")
 
 
 class IngestError(Exception):
@@ -42,110 +25,6 @@ class IngestError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-@dataclass
-class Submission:
-    student_id: str
-    path: Path  # the file (.ipynb or .zip)
-    display: str  # how reports name the input
-    moodle_id: str | None = None
-    full_name: str | None = None
-    timestamp: str = ""  # otter export timestamp in the name, if any
-    mtime: float = 0.0
-    duplicate_of: str | None = None  # display name of the submission that is graded instead
-    duplicates: list[str] = field(default_factory=list)  # display names of the older ones
-
-    def raw_sha256(self) -> str:
-        h = hashlib.sha256()
-        with open(self.path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
-
-
-def slugify(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-
-
-def student_id_from_name(name: str, lab_name: str = "") -> tuple[str, str | None, str | None, str]:
-    """(id, moodle participant id, full name, otter timestamp) from a file or folder name."""
-    stem = name
-    for ext in (".ipynb", ".zip"):
-        if stem.lower().endswith(ext):
-            stem = stem[: -len(ext)]
-    moodle_id = full_name = None
-    m = _MOODLE_RE.match(stem)
-    if m:
-        stem, moodle_id = m.group("name"), m.group("pid")
-        full_name = stem.strip()
-    timestamp = ""
-    m = _OTTER_TS_RE.search(stem)
-    if m:
-        timestamp = m.group(0)
-        stem = stem[: m.start()]
-    sid = slugify(stem)
-    lab = slugify(lab_name)
-    if lab and sid != lab:
-        for candidate in (sid.removeprefix(lab + "_"), sid.removesuffix("_" + lab)):
-            if candidate != sid and candidate:
-                sid = candidate
-                break
-    if not sid:
-        sid = "etudiant_" + hashlib.sha256(name.encode()).hexdigest()[:8]
-    return sid, moodle_id, full_name, timestamp
-
-
-def _walk(folder: Path, exclude: tuple[Path, ...] = ()):
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.name in _SKIP_DIRS:
-            continue
-        if path.is_dir():
-            if path.resolve() not in exclude:
-                yield from _walk(path, exclude)
-        elif path.is_file() and path.suffix.lower() in (".ipynb", ".zip"):
-            yield path
-
-
-def discover(paths: list[str | Path], lab_name: str, exclude: list[Path] = ()) -> tuple[list[Submission], list[str]]:
-    """All submissions under `paths` (not under `exclude`, e.g. the output folder), ids assigned and
-    duplicates marked; plus warnings."""
-    exclude = tuple(Path(p).resolve() for p in exclude)
-    found: list[Submission] = []
-    warnings: list[str] = []
-    for raw in paths:
-        root = Path(raw)
-        if root.is_file():
-            items = [(root, root.name)]
-        elif root.is_dir():
-            items = []
-            for path in _walk(root, exclude):
-                rel = path.relative_to(root)
-                items.append((path, rel.parts[0] if len(rel.parts) > 1 else path.name))
-        else:
-            warnings.append(f"{raw}: no such file or folder (skipped)")
-            continue
-        for path, naming in items:
-            sid, moodle_id, full_name, ts = student_id_from_name(naming, lab_name)
-            found.append(Submission(sid, path.resolve(), str(path), moodle_id, full_name, ts,
-                                    path.stat().st_mtime))
-    # Same file given twice (e.g. a folder and a file inside it): keep it once.
-    unique: dict[Path, Submission] = {}
-    for sub in found:
-        unique.setdefault(sub.path, sub)
-    by_id: dict[str, list[Submission]] = {}
-    for sub in unique.values():
-        by_id.setdefault(sub.student_id, []).append(sub)
-    result = []
-    for sid, subs in sorted(by_id.items()):
-        subs.sort(key=lambda s: (s.timestamp, s.mtime, s.display), reverse=True)
-        keep = subs[0]
-        for other in subs[1:]:
-            other.duplicate_of = keep.display
-            keep.duplicates.append(other.display)
-        result.extend(subs)
-    return result, warnings
 
 
 # --------------------------------------------------------------------------------------------

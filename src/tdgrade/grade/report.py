@@ -78,7 +78,8 @@ def plots(results: list[dict], questions: dict[str, float]) -> dict[str, str]:
 
 
 def render(results: list[dict], duplicates: list[dict], questions: dict[str, float], *, lab: str, profile: str,
-           mode: str, mode_reason: str = "", settings: dict | None = None) -> str:
+           mode: str, mode_reason: str = "", settings: dict | None = None,
+           collisions: tuple[str, list[dict]] = ("fail", [])) -> str:
     e = html.escape
     imgs = plots(results, questions)
     max_total = sum(questions.values())
@@ -106,6 +107,7 @@ def render(results: list[dict], duplicates: list[dict], questions: dict[str, flo
     if settings:
         out.append("<p>Réglages : " + " · ".join(f"{e(k)} = <code>{e(str(v))}</code>" for k, v in settings.items())
                    + "</p>")
+    out += _collisions(*collisions)
     out.append("<div class='plots'>")
     for key, alt in (("histogram", "Distribution des notes"), ("pass_rate", "Réussite par question"),
                      ("status", "États des dépôts")):
@@ -144,6 +146,27 @@ def render(results: list[dict], duplicates: list[dict], questions: dict[str, flo
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+_RESOLUTION = {"fail": "dépôts NON notés : renommez les dossiers ou relancez avec <code>--on-collision newest</code> "
+                       "(même personne) ou <code>separate</code> (personnes différentes)",
+               "newest": "traités comme un seul étudiant (<code>--on-collision newest</code>) : le plus récent est noté",
+               "separate": "traités comme des étudiant·es différent·es (<code>--on-collision separate</code>) : "
+                           "identifiants suffixés <code>_2</code>, <code>_3</code>…"}
+
+
+def _collisions(how: str, collisions: list[dict]) -> list[str]:
+    """The same id reached from different folders: never merged silently."""
+    if not collisions:
+        return []
+    e = html.escape
+    out = [f"<div class='warn'>⚠ {len(collisions)} identifiant(s) obtenu(s) depuis des dossiers différents — "
+           f"{_RESOLUTION.get(how, e(how))}.</div><table><tr><th>id</th><th>fichiers</th></tr>"]
+    for c in collisions:
+        paths = "<br>".join(f"<code>{e(str(p))}</code>" for p in c.get("paths", []))
+        out.append(f"<tr><td><code>{e(str(c.get('student_id')))}</code></td><td>{paths}</td></tr>")
+    out.append("</table>")
+    return out
 
 
 def _detail(r: dict) -> str:

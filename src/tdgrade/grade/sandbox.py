@@ -7,7 +7,8 @@ own IPC and UTS namespaces, killed with its parent (`--die-with-parent`), new se
 injection).
 
 Run by root, bwrap is started WITHOUT a user namespace (its other namespaces are those of
-`--unshare-all`) and the sandboxed runner drops to a dedicated unprivileged uid (61000 + worker slot):
+`--unshare-all`) and the sandboxed runner drops to a dedicated unprivileged uid (leased per grading
+process and worker slot, `uids.py`, so concurrent runs never share one):
 inside a user namespace mapped to root, RLIMIT_NPROC does not apply (the kernel charges the tasks to
 the root user), while a real unprivileged uid is limited. Run by another user, bwrap uses
 `--unshare-all --unshare-user --disable-userns` and the uid's own task count is raised by the limit.
@@ -34,7 +35,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SANDBOX_UID_BASE = 61000
 PAGE = os.sysconf("SC_PAGE_SIZE")
 POLL = 0.25
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
@@ -375,7 +375,10 @@ def run(argv: list[str], *, mode: str, limits: Limits, env: dict[str, str], cwd:
                 pids = tree(proc.pid, table)
                 rss = sum(table[p][1] for p in pids)
                 tasks = sum(table[p][2] for p in pids)
-                out.peak_rss, out.peak_tasks = max(out.peak_rss, rss), max(out.peak_tasks, tasks)
+                # Summed RSS counts a page once per process sharing it (a fork bomb's copy-on-write
+                # pages add up to hundreds of GiB): past the limit, the proportional size is the truth.
+                pss = _pss(pids) if rss > limits.memory else rss
+                out.peak_rss, out.peak_tasks = max(out.peak_rss, min(rss, pss)), max(out.peak_tasks, tasks)
                 if tasks > limits.nproc + 16:  # only without RLIMIT_NPROC (fallback as root)
                     out.killed = "nproc"
                 elif tasks >= limits.nproc - 8:  # forks fail at the limit: a fork bomb pins it there
@@ -385,7 +388,7 @@ def run(argv: list[str], *, mode: str, limits: Limits, env: dict[str, str], cwd:
                 else:
                     pinned_since = None
                 threshold = limits.memory * 1.1 + (64 << 20)
-                if not out.killed and rss > threshold and _pss(pids) > threshold:
+                if not out.killed and rss > threshold and pss > threshold:
                     out.killed = "memory"
                 if not out.killed and watch_dirs and now - last_disk > 2.0:
                     last_disk = now

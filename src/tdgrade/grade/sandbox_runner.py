@@ -139,6 +139,10 @@ def main(argv):
                         continue
                     remaining = deadline - time.monotonic()
                     if remaining <= 0 or status["timed_out"]:
+                        # The budget ran out (possibly while the previous cell was ending): the
+                        # submission timed out even if no cell was interrupted.
+                        if not status["timed_out"]:
+                            status["timed_out"], status["timeout_cell"] = True, i
                         status["cells"][str(i)] = "skipped_timeout"
                         continue
                     if not run_sync(client.km.is_alive)():  # the previous cell ended the kernel (exit(), quit())

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..execute import cell_errors
-from . import ingest, sandbox
+from . import ingest, sandbox, uids
 
 RUNNER = Path(__file__).with_name("sandbox_runner.py")
 SCHEMA = 1
@@ -179,7 +179,7 @@ def _prepare_workdir(ctx: Context, sub: ingest.Submission, nb, slot: int) -> tup
     (root / "work" / ctx.notebook_name).write_text(ingest.dumps(nb), encoding="utf-8")
     uid = None
     if ctx.mode == "bwrap" and sandbox.is_root():
-        uid = sandbox.SANDBOX_UID_BASE + slot
+        uid = uids.sandbox_uid(slot)
         for d in ("work", "out", "tmp"):
             for dirpath, dirnames, filenames in os.walk(root / d):
                 os.chown(dirpath, uid, uid)
@@ -291,7 +291,10 @@ def run_hidden(ctx: Context, root: Path, stop: threading.Event | None) -> tuple[
                 "--values", "/grader/values", "--profile", ctx.profile, "--out", "/grader/out/result.json"]
         data_ro, data_env = data_binds(ctx)
         env.update(data_env)
-        ro = [(ctx.tests_dir, "/grader/tests"), (root / "values", "/grader/values"), (pkg, "/opt/tdgrade/tdgrade")]
+        # the checker library the hidden tests import sits next to tdgrade (see tdgrade_checks)
+        checks = pkg.parent / "tdgrade_checks"
+        ro = [(ctx.tests_dir, "/grader/tests"), (root / "values", "/grader/values"), (pkg, "/opt/tdgrade/tdgrade"),
+              (checks, "/opt/tdgrade/tdgrade_checks")]
         outcome = sandbox.run(argv, mode="bwrap", limits=limits, env=env, cwd="/tmp", ro=ro + data_ro,
                               rw=[(root / "hidden", "/grader/out")], stop=stop, tmp_dirs=[SB_KERAS_HOME])
     else:

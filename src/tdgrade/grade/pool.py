@@ -1,0 +1,161 @@
+"""Where submissions are graded: a local thread pool (default) or a Dask cluster (`--cluster`).
+
+Both run the same `worker.grade_submission` in its own sandbox; the coordinator (this process)
+writes each result atomically the moment it arrives, so resume, Ctrl-C and the gradebook behave
+the same whichever executor ran the submission.
+
+Slots: at most `jobs` submissions are in flight, each holding a slot number; the slot picks the
+sandbox uid, so two submissions in flight never share one (on one machine or several).
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import os
+import queue
+import threading
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+# A Dask worker lost while grading is retried this many times; then the submission ends `grader_error`.
+CLUSTER_RETRIES = 2
+
+
+@dataclass
+class Outcome:
+    """What a run of `grade_submission` gave: the result dict and the executed notebook (JSON text)."""
+    result: dict | None  # None: interrupted, no result (graded again on the next run)
+    notebook: object | None = None
+
+
+Finish = Callable[[object, Outcome], None]  # called in the coordinator as each submission ends
+
+
+def _error_result(worker, ctx, sub, key, detail: str) -> dict:
+    res = worker.base_result(ctx, sub, key)
+    res["status"], res["status_detail"] = "grader_error", detail[-3000:]
+    res["questions"] = worker._zero_questions(ctx, "Correction impossible (erreur du correcteur).")
+    return res
+
+
+def run_local(ctx, todo: list, jobs: int, stop: threading.Event, started: Callable, finish: Finish) -> None:
+    """Grade `todo` [(submission, key)] in `jobs` threads; KeyboardInterrupt stops and propagates."""
+    from . import worker
+
+    slots: queue.Queue = queue.Queue()
+    for i in range(jobs):
+        slots.put(i)
+
+    def task(sub, key):
+        if stop.is_set():
+            return
+        slot = slots.get()
+        try:
+            started(sub)
+            try:
+                res, nb = worker.grade_submission(ctx, sub, key, slot, stop)
+            except worker.Interrupted:
+                return
+            except Exception:  # noqa: BLE001 - a grader bug: recorded, never a silent zero
+                if stop.is_set():
+                    return
+                res, nb = _error_result(worker, ctx, sub, key, traceback.format_exc()), None
+            finish(sub, Outcome(res, nb))
+        finally:
+            slots.put(slot)
+
+    pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="tdgrade-worker")
+    futures = [pool.submit(task, sub, key) for sub, key in todo]
+    try:
+        pending = set(futures)
+        while pending:
+            _done, pending = cf.wait(pending, timeout=0.5)
+    except KeyboardInterrupt:
+        stop.set()
+        for f in futures:
+            f.cancel()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def grade_remote(ctx, sub, key: str, slot: int) -> tuple[dict, str | None]:
+    """Runs on a Dask worker: one submission, TensorFlow/BLAS threads capped by that worker's cores."""
+    import nbformat
+
+    from . import worker
+
+    try:
+        from distributed import get_worker
+
+        nthreads = max(1, get_worker().state.nthreads)
+    except (ImportError, ValueError, AttributeError):
+        nthreads = 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    ctx = dataclasses.replace(ctx, threads=max(1, cores // nthreads))
+    try:
+        res, nb = worker.grade_submission(ctx, sub, key, slot, None)
+    except Exception:  # noqa: BLE001 - a grader bug on that worker: recorded like a local one
+        return _error_result(worker, ctx, sub, key, traceback.format_exc()), None
+    return res, (nbformat.writes(nb) if nb is not None else None)
+
+
+def cluster_slots(client) -> int:
+    """Submissions in flight on the cluster: one per worker thread."""
+    return max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
+
+
+def run_dask(ctx, todo: list, client, stop: threading.Event, started: Callable, finish: Finish) -> None:
+    """Grade `todo` on a Dask cluster through `client`; results are handed to `finish` as they come."""
+    import nbformat
+    from distributed import as_completed
+
+    from . import worker
+
+    slots = list(range(cluster_slots(client)))[::-1]
+    waiting = list(todo)[::-1]
+    running = as_completed()
+    owner = {}
+
+    def submit_next():
+        sub, key = waiting.pop()
+        slot = slots.pop()
+        fut = client.submit(grade_remote, ctx, sub, key, slot, pure=False, retries=CLUSTER_RETRIES,
+                            key=f"tdgrade-{sub.student_id}-{key[:12]}-{slot}")
+        owner[fut.key] = (sub, key, slot)
+        running.add(fut)
+        started(sub)
+
+    try:
+        while waiting and slots:
+            submit_next()
+        for fut in running:
+            sub, key, slot = owner.pop(fut.key)
+            slots.append(slot)
+            try:
+                res, text = fut.result()
+                nb = nbformat.reads(text, as_version=4) if text is not None else None
+            except Exception as exc:  # noqa: BLE001 - worker lost past the retries, or a transport error
+                res, nb = _error_result(worker, ctx, sub, key, f"Dask: {type(exc).__name__}: {exc}"), None
+            finish(sub, Outcome(res, nb))
+            if waiting and not stop.is_set():
+                submit_next()
+    except KeyboardInterrupt:
+        stop.set()
+        for fut in list(running.futures):
+            fut.cancel()
+        raise
+
+
+def connect(address: str):
+    """A Dask client for `--cluster ADDRESS`; `local` or `local:N` starts a LocalCluster of N worker
+    processes (loopback only) for trying it out."""
+    from distributed import Client, LocalCluster
+
+    if address == "local" or address.startswith("local:"):
+        n = int(address.partition(":")[2] or 2)
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None)
+        return Client(cluster)
+    return Client(address)

@@ -1,0 +1,154 @@
+"""Preprocessed images and labels: same examples in the same order, scaled inputs, and a test
+part transformed with the training part's mapping (statistics learnt on training data only)."""
+import numpy as np
+
+from .values import require
+
+
+def _rows(raw, name: str, features: int):
+    try:
+        array = np.asarray(raw, dtype=np.float64)
+        return array.reshape(array.shape[0], -1)
+    except Exception:
+        raise AssertionError(f"`{name}` doit rester le tableau d'origine (non modifié).")
+
+
+def flat_images(prep, name: str, n: int, features: int) -> np.ndarray:
+    """`prep` as an (n, features) float64 array; it must hold floats, finite, one example a row."""
+    require(prep, name)
+    try:
+        kind = np.asarray(prep).dtype.kind
+        array = np.asarray(prep, dtype=np.float64)
+    except Exception:
+        raise AssertionError(f"`{name}` doit être un tableau numpy de nombres.")
+    assert array.ndim >= 2 and array.shape[0] == n and array.size == n * features, f"`{name}` doit contenir les mêmes exemples que les données d'origine, un par ligne, avec toutes leurs valeurs."
+    assert kind == "f", f"`{name}` doit contenir des nombres à virgule flottante."
+    assert np.all(np.isfinite(array)), f"`{name}` contient des valeurs non finies (NaN ou infini)."
+    return array.reshape(n, features)
+
+
+def check_same_order(raw: np.ndarray, prep: np.ndarray, name: str, raw_name: str) -> None:
+    """Each row of `prep` is the matching row of `raw`, transformed (correlation of sampled rows)."""
+    n = raw.shape[0]
+    rows = np.unique(np.linspace(0, n - 1, min(n, 60)).astype(int))
+    a = raw[rows] - raw[rows].mean(axis=1, keepdims=True)
+    b = prep[rows] - prep[rows].mean(axis=1, keepdims=True)
+    a /= np.linalg.norm(a, axis=1, keepdims=True) + 1e-12
+    b /= np.linalg.norm(b, axis=1, keepdims=True) + 1e-12
+    same = np.mean((a @ b.T).argmax(axis=1) == np.arange(len(rows)))
+    assert same >= 0.9, f"`{name}` ne contient pas les exemples de `{raw_name}` dans le même ordre."
+
+
+def is_scaled(prep: np.ndarray) -> bool:
+    """Inputs of order 1: within [0, 1] or [-1, 1] (spanning at least half of it), or standardised
+    (globally, or feature by feature as StandardScaler does)."""
+    lo, hi = prep.min(), prep.max()
+    in_unit_range = lo >= -1 - 1e-6 and hi <= 1 + 1e-6 and hi - lo >= 0.5
+    standardised = abs(prep.mean()) < 0.1 and 0.5 < prep.std() < 1.5
+    return bool(in_unit_range or standardised)
+
+
+def sample_rows(n: int, at_most: int = 3000) -> np.ndarray:
+    """Evenly spread row indices: the mapping checks need not read every row."""
+    return np.unique(np.linspace(0, n - 1, min(n, at_most)).astype(int))
+
+
+def affine_map(raw: np.ndarray, prep: np.ndarray):
+    """(scale, offset) with prep ≈ scale * raw + offset, one pair for all features or one per
+    feature (features constant in `raw` get a NaN scale: nothing can be said about them); None
+    when `prep` is no such rescaling of `raw`."""
+    spread = max(float(np.ptp(prep)), 1e-12)
+    tolerance = 1e-4 * spread
+    x, y = raw.ravel(), prep.ravel()
+    if np.ptp(x) > 0:
+        scale, offset = np.polyfit(x, y, 1)
+        if np.max(np.abs(scale * raw + offset - prep)) <= tolerance:
+            return float(scale), float(offset)
+    mean_x, mean_y = raw.mean(axis=0), prep.mean(axis=0)
+    var_x = ((raw - mean_x) ** 2).mean(axis=0)
+    cov = ((raw - mean_x) * (prep - mean_y)).mean(axis=0)
+    scale = np.where(var_x > 0, cov / np.where(var_x > 0, var_x, 1), 1.0)
+    offset = mean_y - scale * mean_x
+    if np.max(np.abs(scale * raw + offset - prep)) <= tolerance:
+        return np.where(var_x > 0, scale, np.nan), offset
+    return None
+
+
+def check_preprocessed(raw_train, prep_train, raw_test, prep_test, names: tuple[str, str, str, str],
+                       features: int) -> None:
+    """The four arrays of a preprocessing question: `prep_*` hold the same examples as `raw_*`, in
+    the same order, scaled; the test part follows the mapping fitted on the training part."""
+    raw_train_name, prep_train_name, raw_test_name, prep_test_name = names
+    for value, name in ((raw_train, raw_train_name), (raw_test, raw_test_name)):
+        require(value, name, " : il est nécessaire pour vérifier la transformation")
+    raw_tr, raw_te = _rows(raw_train, raw_train_name, features), _rows(raw_test, raw_test_name, features)
+    assert raw_tr.shape[1] == features and raw_te.shape[1] == features, f"`{raw_train_name}` et `{raw_test_name}` doivent rester les tableaux d'origine."
+    prep_tr = flat_images(prep_train, prep_train_name, raw_tr.shape[0], features)
+    prep_te = flat_images(prep_test, prep_test_name, raw_te.shape[0], features)
+    check_same_order(raw_tr, prep_tr, prep_train_name, raw_train_name)
+    check_same_order(raw_te, prep_te, prep_test_name, raw_test_name)
+    for prep, name in ((prep_tr, prep_train_name), (prep_te, prep_test_name)):
+        assert is_scaled(prep), f"`{name}` n'est pas mis à l'échelle : ramenez les valeurs dans [0, 1] ou [-1, 1], ou standardisez-les (moyenne 0, écart-type 1), au lieu de garder l'échelle d'origine."
+    train_rows, test_rows = sample_rows(len(raw_tr)), sample_rows(len(raw_te))
+    mapping = affine_map(raw_tr[train_rows], prep_tr[train_rows])
+    assert mapping is not None, f"`{prep_train_name}` doit être une simple mise à l'échelle de `{raw_train_name}` (une division, ou une soustraction puis une division, identiques pour toutes les images)."
+    scale, offset = mapping
+    expected = scale * raw_te[test_rows] + offset
+    known = np.broadcast_to(np.isfinite(scale), expected.shape)
+    tolerance = 1e-3 * max(float(np.ptp(prep_tr[train_rows])), 1e-12)
+    follows = np.mean(np.abs(expected - prep_te[test_rows])[known] <= tolerance)
+    assert follows >= 0.999, f"`{prep_test_name}` doit être transformé exactement comme `{prep_train_name}` : mêmes opérations, avec les statistiques (moyenne, écart-type…) calculées sur la partie d'entraînement seulement."
+
+
+def check_encoded_labels(labels, prep, name: str, labels_name: str, classes: int = 10) -> str:
+    """`prep` is `labels` unchanged (integers) or one-hot encoded, same order. Returns "integers"
+    or "one_hot"."""
+    require(labels, labels_name, " : il est nécessaire pour vérifier les cibles")
+    require(prep, name)
+    try:
+        truth = np.asarray(labels).astype(np.int64).ravel()
+    except Exception:
+        raise AssertionError(f"`{labels_name}` doit rester le tableau d'étiquettes d'origine.")
+    try:
+        t = np.asarray(prep)
+        kind = t.dtype.kind
+        t = t.astype(np.float64)
+    except Exception:
+        raise AssertionError(f"`{name}` doit être un tableau numpy.")
+    n = truth.shape[0]
+    if t.ndim == 1 or (t.ndim == 2 and t.shape[1] == 1):
+        t = t.ravel()
+        assert kind in "iu" or np.allclose(t, np.round(t)), f"`{name}` : des étiquettes entières (classes 0 à {classes - 1}) sont attendues."
+        assert t.shape[0] == n and np.all(t.astype(np.int64) == truth), f"`{name}` doit contenir les étiquettes de `{labels_name}`, dans le même ordre."
+        return "integers"
+    assert t.ndim == 2 and t.shape == (n, classes), f"`{name}` doit être soit les étiquettes entières, soit un codage one-hot à {classes} colonnes."
+    one_hot = np.all((t == 0) | (t == 1)) and np.allclose(t.sum(axis=1), 1)
+    assert one_hot, f"`{name}` : chaque ligne d'un codage one-hot contient un seul 1."
+    assert np.all(t.argmax(axis=1) == truth), f"`{name}` ne code pas les étiquettes de `{labels_name}` dans le même ordre."
+    return "one_hot"
+
+
+def rows_of_class(x, y, label: int, names: tuple[str, str], flatten: bool = True) -> np.ndarray:
+    """The examples of `x` whose label in `y` is `label`, in their original order."""
+    x_name, y_name = names
+    require(x, x_name, " : il est nécessaire pour vérifier cette question")
+    require(y, y_name, " : il est nécessaire pour vérifier cette question")
+    try:
+        array = np.asarray(x, dtype=np.float64)
+        mask = np.asarray(y).astype(np.int64).ravel() == int(label)
+        out = array[mask]
+    except Exception:
+        raise AssertionError(f"impossible de retrouver les exemples de la classe {label} dans `{x_name}` à l'aide de `{y_name}`.")
+    return out.reshape(out.shape[0], -1) if flatten else out
+
+
+def flat_rows(value, name: str, features: int) -> np.ndarray:
+    """`value` as an (n, features) float64 array."""
+    require(value, name)
+    try:
+        array = np.asarray(value, dtype=np.float64)
+        array = array.reshape(array.shape[0], -1)
+    except Exception:
+        raise AssertionError(f"`{name}` doit être un tableau numpy, un exemple par ligne.")
+    assert array.shape[1] == features, f"`{name}` doit contenir {features} valeurs par ligne (une image aplatie par ligne)."
+    return array

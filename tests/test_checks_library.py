@@ -1,0 +1,157 @@
+"""The checker library tdgrade_checks: guest-safe, a French message on every assertion, one home
+for thresholds, and shipped into each grading path (otter zip, nbgrader export, hidden process)."""
+import ast
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import tdgrade_checks
+from tdgrade.build import compile_lab
+from tdgrade.labs import Lab
+from tdgrade_checks.thresholds import THRESHOLDS
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARY = Path(tdgrade_checks.__file__).resolve().parent
+FIXTURE = Path(__file__).parent / "fixtures" / "minilab"
+# today's values, used while tests/calibration/LAB.json has no "thresholds" key yet
+TODAY = {"fashion_mnist": {"first_model_accuracy": {"full": 0.85, "smoke": 0.795},
+                           "trained_model_accuracy": {"full": 0.5, "smoke": 0.5}},
+         "keras_cv": {"cv02_accuracy": {"full": 0.935, "smoke": 0.87},
+                      "cv04_mae_ratio_max": {"full": 1.0, "smoke": 1.0}}}
+
+
+def _modules():
+    return sorted(LIBRARY.glob("*.py"))
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: p.name)
+def test_every_assertion_has_a_message(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert):
+            assert node.msg is not None, f"{path.name}:{node.lineno}: assert without a message"
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) \
+                and getattr(node.exc.func, "id", None) == "AssertionError":
+            assert node.exc.args, f"{path.name}:{node.lineno}: AssertionError without a message"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: p.name)
+def test_imports_only_numpy_and_the_standard_library_at_module_level(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names = [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [] if node.level else [node.module.split(".")[0]]
+        else:
+            continue
+        assert set(names) <= {"numpy", "inspect", "re", "hashlib", "math"}, (path.name, names)
+    assert "tdgrade." not in path.read_text(encoding="utf-8").replace("tdgrade_checks", "")
+
+
+def test_library_imports_without_tdgrade_keras_or_sklearn():
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import pkgutil, importlib, tdgrade_checks\n"
+            "for m in pkgutil.iter_modules(tdgrade_checks.__path__): importlib.import_module('tdgrade_checks.' + m.name)\n"
+            "heavy = {'tdgrade', 'keras', 'tensorflow', 'sklearn', 'pandas'} & {n.split('.')[0] for n in sys.modules}\n"
+            "assert not heavy, heavy")
+    subprocess.run([sys.executable, "-I", "-c", code, str(LIBRARY.parent)], check=True, capture_output=True)
+
+
+def test_thresholds_equal_the_calibration_records():
+    for lab, keys in THRESHOLDS.items():
+        record = json.loads((ROOT / "tests" / "calibration" / f"{lab}.json").read_text())
+        expected = record.get("thresholds", TODAY[lab])
+        assert {k: {p: float(v) for p, v in d.items()} for k, d in keys.items()} == \
+               {k: {p: float(v) for p, v in d.items()} for k, d in expected.items()}, lab
+
+
+@pytest.fixture(scope="module")
+def minilab_build(tmp_path_factory):
+    _, autograder, _ = compile_lab(Lab("minilab", FIXTURE), tmp_path_factory.mktemp("build"))
+    return autograder
+
+
+def test_otter_zip_ships_the_library_and_its_tests_import_it(minilab_build, tmp_path):
+    with zipfile.ZipFile(minilab_build / "minilab-autograder.zip") as zf:
+        zf.extractall(tmp_path)
+    shipped = tmp_path / "files" / "tdgrade_checks"
+    for module in _modules():
+        assert (shipped / module.name).read_bytes() == module.read_bytes()
+    # otter's run_autograder copies files/ next to the submission, the notebook's folder; score the
+    # zip's test file with otter in a clean interpreter that sees only that folder
+    code = ("import sys; sys.path.insert(0, sys.argv[1])\n"
+            "from otter.test_files import ExceptionTestFile\n"
+            "tf = ExceptionTestFile.from_file(sys.argv[2]); tf.run({'total': 55})\n"
+            "import tdgrade_checks; assert tdgrade_checks.__file__.startswith(sys.argv[1]), tdgrade_checks.__file__\n"
+            "print(tf.score, tf.possible)")
+    run = subprocess.run([sys.executable, "-I", "-c", code, str(tmp_path / "files"), str(tmp_path / "tests" / "q01_somme.py")],
+                         check=True, capture_output=True, text=True)
+    assert run.stdout.split() == ["2.0", "2.0"] or run.stdout.split() == ["2", "2"], run.stdout
+
+
+def test_nbgrader_export_ships_the_library(minilab_build):
+    shipped = minilab_build / "nbgrader" / "source" / "minilab" / "tdgrade_checks"
+    for module in _modules():
+        assert (shipped / module.name).read_bytes() == module.read_bytes()
+
+
+def test_public_cases_carry_no_points_hidden_cases_all(minilab_build):
+    text = (minilab_build / "tests" / "q01_somme.py").read_text()
+    assert "@test_case(points=0, hidden=False)" in text and "@test_case(points=2, hidden=True)" in text
+
+
+def _question_nb(points, *test_sources):
+    import nbformat
+
+    cells = [nbformat.v4.new_raw_cell("# ASSIGNMENT CONFIG\nname: x"),
+             nbformat.v4.new_raw_cell(f"# BEGIN QUESTION\nname: q1\npoints: {points}"),
+             nbformat.v4.new_raw_cell("# BEGIN TESTS")]
+    cells += [nbformat.v4.new_code_cell(s) for s in test_sources]
+    cells += [nbformat.v4.new_raw_cell("# END TESTS"), nbformat.v4.new_raw_cell("# END QUESTION")]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_points_policy_rejects_unweighted_parts_and_keeps_written_weights():
+    from tdgrade.build import policy
+
+    public = "def test_a(x):\n    assert x is not None, 'm'"
+    hidden = "# HIDDEN\ndef test_b(x):\n    assert x == 1, 'm'"
+    with pytest.raises(policy.PolicyError, match="merge them"):
+        policy.apply_points(_question_nb(2, public, hidden, hidden.replace("test_b", "test_c")))
+    weighted = '""" # BEGIN TEST CONFIG\nhidden: true\npoints: 0.5\n""" # END TEST CONFIG\ndef test_c(x):\n    pass'
+    nb = _question_nb(2, public, hidden, weighted)
+    policy.apply_points(nb)
+    configs = [policy.split_test_cell(c.source)[0] for c in nb.cells if c.cell_type == "code"]
+    assert configs == [{"hidden": False, "points": 0}, {"hidden": True, "points": 1.5}, {"hidden": True, "points": 0.5}]
+    with pytest.raises(policy.PolicyError, match="no hidden"):
+        policy.apply_points(_question_nb(1, public))
+
+
+def test_grader_hidden_process_imports_the_library(minilab_build, tmp_path, smoke_data):
+    """`tdgrade grade` (bwrap sandbox when usable, else rlimits): the minilab's hidden case imports
+    tdgrade_checks, so full marks prove the hidden-test process can import it."""
+    import io
+    from types import SimpleNamespace
+
+    import nbformat
+
+    from grade_helpers import results_by_id
+    from tdgrade.build.layout import solution_notebook
+    from tdgrade.grade import grade
+
+    release, autograder, assigned = compile_lab(Lab("minilab", FIXTURE), tmp_path / "build")
+    lab = SimpleNamespace(name="minilab", release_dir=release, tests_dir=autograder / "tests",
+                          notebook_name="minilab.ipynb", autograder_dir=autograder)
+    folder = tmp_path / "class"
+    folder.mkdir()
+    nbformat.write(solution_notebook(assigned), folder / "alice.ipynb")
+    log = io.StringIO()
+    rc = grade(lab, [folder], tmp_path / "out", jobs=1, profile="smoke", timeout=120, memory="2G",
+               other_labs=[], progress_stream=log, tty=False)
+    assert rc == 0, log.getvalue()
+    res, _ = results_by_id(tmp_path / "out")
+    assert (res["alice"]["status"], res["alice"]["total"]) == ("graded", 2), res["alice"]
