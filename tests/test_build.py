@@ -32,7 +32,8 @@ def test_two_compilations_are_byte_identical(minilab, tmp_path):
 
 def test_release_and_autograder_contents(minilab, tmp_path):
     release, autograder, _ = compile_lab(minilab, tmp_path / "out")
-    assert sorted(_tree(release)) == ["README.md", "minilab.ipynb", "requirements.txt", "tests/q01_somme.py"]
+    assert sorted(_tree(release)) == ["README.md", "minilab.ipynb", "requirements.txt", "selfcheck.py",
+                                     "tests/q01_somme.py"]
     public = (release / "tests" / "q01_somme.py").read_text()
     assert "test_q01_defini" in public and "test_q01_valeur" not in public
     assert "test_q01_valeur" in (autograder / "tests" / "q01_somme.py").read_text()
@@ -42,7 +43,7 @@ def test_release_and_autograder_contents(minilab, tmp_path):
     assert "Écrivez votre réponse ici" in sources
     assert [c.id for c in nb.cells] == [f"cell-{i:03d}" for i in range(len(nb.cells))]
     with zipfile.ZipFile(autograder / "minilab-autograder.zip") as z:
-        assert "tests/q01_somme.py" in z.namelist()
+        assert "tests/q01_somme.py" in z.namelist() and "files/selfcheck.py" in z.namelist()
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 

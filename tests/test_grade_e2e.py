@@ -51,6 +51,10 @@ def test_solution_full_marks_blank_zero_outputs_and_resume(tmp_path, labs):
     report = (out / "report.html").read_text()
     assert report.count("data:image/png;base64,") == 3
     assert "[2/2]" in log and "ETA" in log
+    # the similarity report ran on the graded notebooks: one pair, not flagged (alice is the reference)
+    assert "similarity: 2 notebooks, 1 pairs compared, 0 flagged" in log
+    assert (out / "similarity.csv").read_text().splitlines()[1].startswith("alice,bob,no,")
+    assert "Dépôts similaires" in report and "Aucune paire signalée." in report
 
     stamp = {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
     rc, log = run_grade(lab, other, [folder], out)  # resume: nothing to do

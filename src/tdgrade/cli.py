@@ -58,6 +58,22 @@ def _review(args) -> int:
     return main_from_args(args)
 
 
+def _similarity(args) -> int:
+    import json
+
+    from .similarity import analyse_outdir
+
+    name = args.lab
+    if name is None:
+        try:
+            name = json.loads((args.outdir / ".tdgrade-grade.json").read_text(encoding="utf-8"))["lab"]
+        except (OSError, ValueError, KeyError):
+            print(f"error: {args.outdir} is not a `tdgrade grade` output folder; pass --lab LAB", file=sys.stderr)
+            return 2
+    analyse_outdir(args.outdir, get_lab(name))
+    return 0
+
+
 def _demo(args) -> int:
     from .demo import run_demo
 
@@ -98,6 +114,11 @@ def parser() -> argparse.ArgumentParser:
 
     review_arguments(r)
     r.set_defaults(func=_review)
+
+    m = verbs.add_parser("similarity", help="flag similar submissions in a graded OUTDIR (similarity.csv, report.html)")
+    m.add_argument("outdir", type=Path, help="a `tdgrade grade` output folder (reads its notebooks/)")
+    m.add_argument("--lab", choices=LAB_NAMES, default=None, help="lab (default: the one OUTDIR was graded for)")
+    m.set_defaults(func=_similarity)
 
     s = verbs.add_parser("demo", help="assemble a sample class from release/ and solutions/, then grade it")
     s.add_argument("lab", nargs="?", default="fashion_mnist", choices=LAB_NAMES)

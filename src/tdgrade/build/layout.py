@@ -9,6 +9,12 @@ from . import preprocessors as pp
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
+# What the release's own README commands need beyond the lab's requirements (source/LAB/requirements.txt):
+# `jupyter lab` (jupyterlab), a Python kernel (ipykernel), and `python3 selfcheck.py` (nbclient).
+# Pinned to the versions tested here; tests/test_release_venv.py resolves the whole file from PyPI.
+STUDENT_TOOLS = ("jupyterlab==4.6.6", "ipykernel==7.4.0", "nbclient==0.11.0")
+SELFCHECK = Path(__file__).resolve().parents[1] / "student" / "selfcheck.py"
+
 RELEASE_README = """\
 # {title}
 
@@ -16,22 +22,39 @@ Dossier de travail de l'étudiant·e pour le TD `{lab}`.
 
 ## Installer
 
+Dans ce dossier, de préférence dans un environnement virtuel :
+
 ```bash
+python3 -m venv .venv && . .venv/bin/activate
 python3 -m pip install -r requirements.txt
 ```
 
 ## Travailler
 
-Ouvrez `{notebook}` dans Jupyter (`jupyter lab {notebook}`) et exécutez les cellules dans l'ordre.
-La première cellule de code est verrouillée : elle fixe la graine aléatoire et prépare l'environnement.
+```bash
+jupyter lab {notebook}
+```
 
-Après chaque question, la cellule `grader.check("...")` lance les tests publics de la question : ils
-disent si votre réponse existe et a la bonne forme, pas si elle est juste. La note finale vient
-d'autres tests, passés par l'enseignant·e.
+Exécutez les cellules dans l'ordre. Les deux premières cellules de code sont verrouillées : la
+première prépare les vérifications (`grader`), la seconde configure l'environnement et fixe la
+graine aléatoire.
 
-Sans navigateur, `tdgrade check {notebook}` exécute tout le notebook et résume les tests publics.
+Après chaque question, la cellule `grader.check("...")` lance les vérifications publiques de la
+question et affiche ✔, ou ✘ suivi d'un message en français qui dit quoi corriger. Elles disent si
+votre réponse existe et a la bonne forme, pas si elle est juste : la note vient d'autres tests,
+passés par l'enseignant·e. `grader.check_all()` vérifie toutes les questions d'un coup.
 
-Ne renommez pas les variables demandées par l'énoncé : les tests les lisent par leur nom.
+Sans navigateur, depuis ce dossier :
+
+```bash
+python3 selfcheck.py {notebook}
+```
+
+exécute tout le notebook puis affiche une ligne par question (code de sortie 1 si une vérification
+échoue). Cela prend plusieurs minutes : le notebook entraîne de vrais modèles.
+
+Ne renommez pas les variables demandées par l'énoncé : les vérifications les lisent par leur nom.
+Ne modifiez ni `selfcheck.py` ni le dossier `tests/`.
 """
 
 
@@ -60,29 +83,38 @@ def write_release(assigned, lab_name: str, source_dir: Path, out: Path) -> None:
     out.mkdir(parents=True)
     pp.write_notebook(nb, out / nb_name)
     _copy_tree_files(assigned.student_dir, out, skip={nb_name})
-    shutil.copyfile(source_dir / "requirements.txt", out / "requirements.txt")
+    if not any(pp.SELFCHECK_IMPORT in cell.source for cell in nb.cells if cell.cell_type == "code"):
+        raise RuntimeError(f"{nb_name}: otter's init cell (import otter / grader = otter.Notebook(...)) not found; "
+                           "the release would show otter's English check output")
+    shutil.copyfile(SELFCHECK, out / SELFCHECK.name)
+    requirements = (source_dir / "requirements.txt").read_text(encoding="utf-8").rstrip("\n").split("\n")
+    requirements += [tool for tool in STUDENT_TOOLS if tool not in requirements]
+    (out / "requirements.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
     readme = RELEASE_README.format(title=_title(nb), lab=lab_name, notebook=nb_name)
     (out / "README.md").write_text(readme, encoding="utf-8")
 
 
-def write_deterministic_zip(src_zip: Path, dst_zip: Path) -> None:
-    """Same members as Otter's zip, sorted, with a fixed date and permissions."""
-    with zipfile.ZipFile(src_zip) as src, zipfile.ZipFile(dst_zip, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in sorted(src.namelist()):
-            if name.endswith("/"):
-                continue
+def write_deterministic_zip(src_zip: Path, dst_zip: Path, extra: dict[str, bytes] | None = None) -> None:
+    """Same members as Otter's zip (plus `extra`: name -> bytes), sorted, with a fixed date and permissions."""
+    with zipfile.ZipFile(src_zip) as src:
+        members = {name: src.read(name) for name in src.namelist() if not name.endswith("/")}
+    members.update(extra or {})
+    with zipfile.ZipFile(dst_zip, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in sorted(members):
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             executable = name in ("run_autograder", "setup.sh")
             info.external_attr = (0o755 if executable else 0o644) << 16
-            dst.writestr(info, src.read(name))
+            dst.writestr(info, members[name])
 
 
 def write_autograder(assigned, lab_name: str, out: Path) -> None:
     """All tests (public + hidden) and the Gradescope/otter autograder zip."""
     out.mkdir(parents=True)
     shutil.copytree(assigned.autograder_dir / "tests", out / "tests")
-    write_deterministic_zip(assigned.autograder_zip, out / f"{lab_name}-autograder.zip")
+    # otter copies the zip's files/ into the submission folder: the release's init cell imports selfcheck.
+    write_deterministic_zip(assigned.autograder_zip, out / f"{lab_name}-autograder.zip",
+                            extra={f"files/{SELFCHECK.name}": SELFCHECK.read_bytes()})
     shutil.copyfile(assigned.autograder_dir / "otter_config.json", out / "otter_config.json")
 
 

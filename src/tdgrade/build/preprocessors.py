@@ -81,7 +81,24 @@ def clean_metadata(nb):
     return nb
 
 
-STUDENT = (frenchify, drop_tags, clear_outputs, clean_metadata, stable_ids)
+_OTTER_INIT = re.compile(r'^\s*(#[^\n]*\n)?\s*import otter\s*\n\s*grader\s*=\s*otter\.Notebook\((?P<args>[^)]*)\)\s*$')
+SELFCHECK_IMPORT = "from selfcheck import Notebook"
+SELFCHECK_INIT = """\
+# Vérifications : grader.check("...") affiche ✔ ou ✘ et un message en français
+from selfcheck import Notebook
+grader = Notebook({args})"""
+
+
+def french_self_check(nb):
+    """Otter's init cell -> the same `grader` from the shipped `selfcheck.py` (French check output)."""
+    for cell in nb.cells:
+        found = _OTTER_INIT.match(cell.source) if cell.cell_type == "code" else None
+        if found:
+            cell.source = SELFCHECK_INIT.format(args=found.group("args"))
+    return nb
+
+
+STUDENT = (frenchify, french_self_check, drop_tags, clear_outputs, clean_metadata, stable_ids)
 SOLUTION = (frenchify, strip_solution_markers, drop_tags, clear_outputs, clean_metadata, stable_ids)
 
 

@@ -266,6 +266,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
             if client is not None and isinstance(cluster, str):
                 client.close()
         prog.close()
+        _similarity(outdir, lab, stream)  # before the report, which embeds its section
         gradebook.atomic_write(marker, json.dumps({
             "lab": lab.name, "profile": profile, "mode": mode, "mode_reason": reason, "timeout": timeout,
             "memory": memory, "questions": list(questions), "points": questions,
@@ -296,6 +297,16 @@ def _copy_manual_questions(lab, outdir: Path) -> None:
     autograder = getattr(lab, "autograder_dir", None) or Path(lab.tests_dir).parent
     questions = load_manual(Path(autograder) / MANUAL_FILE)
     copy_lab_files(outdir, questions, release_scaffolding(Path(lab.release_dir) / lab.notebook_name))
+
+
+def _similarity(outdir: Path, lab, stream) -> None:
+    """Similar submissions (similarity.csv, report section); never fails the grading run."""
+    try:
+        from tdgrade.similarity import analyse_outdir
+
+        analyse_outdir(outdir, lab, log=lambda text: print(text, file=stream))
+    except Exception as exc:  # noqa: BLE001 - grades matter more than the similarity report
+        print(f"warning: similarity report not written: {type(exc).__name__}: {exc}", file=stream)
 
 
 def add_arguments(parser) -> None:

@@ -1,4 +1,8 @@
-"""Progress display: a one-line bar with ETA on a terminal, plain lines otherwise (CI, logs)."""
+"""Progress display: a rich progress bar with ETA on a terminal, plain lines otherwise (CI, logs).
+
+Both modes print one line per finished submission; the bar (rich.progress) only adds the live
+count, percentage, ETA, elapsed time and the students being graded.
+"""
 from __future__ import annotations
 
 import sys
@@ -26,7 +30,22 @@ class Progress:
         self.durations: list[float] = []
         self.running: set[str] = set()
         self.lock = threading.Lock()
-        self.last = ""
+        self._bar = self._task = None
+        if self.tty:
+            self._start_bar()
+
+    def _start_bar(self) -> None:
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, TaskProgressColumn,
+                                   TextColumn, TimeElapsedColumn)
+
+        console = Console(file=self.stream, force_terminal=True, highlight=False, soft_wrap=True)
+        self._bar = RichProgress(BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                                 # ETA from per-submission durations and workers (rich's own needs a steady rate)
+                                 TextColumn("ETA {task.fields[eta]}"), TimeElapsedColumn(),
+                                 TextColumn("{task.description}"), console=console, transient=True)
+        self._task = self._bar.add_task("", total=self.total, eta="?")
+        self._bar.start()
 
     def eta(self) -> float | None:
         if not self.durations:
@@ -37,11 +56,15 @@ class Progress:
         per = sum(self.durations) / len(self.durations) / self.jobs
         return remaining * (min(per, rate) if rate else per)
 
+    def _running_text(self) -> str:
+        running = sorted(self.running)
+        return ("- " + ", ".join(running[:3]) + (" …" if len(running) > 3 else "")) if running else ""
+
     def started(self, sid: str) -> None:
         with self.lock:
             self.running.add(sid)
-            if self.tty:
-                self._bar()
+            if self._bar:
+                self._bar.update(self._task, description=self._running_text())
 
     def finished(self, sid: str, status: str, total: float, max_total: float, seconds: float) -> None:
         with self.lock:
@@ -51,36 +74,26 @@ class Progress:
             eta = self.eta()
             eta_s = f" ETA {_dur(eta)}" if eta is not None and self.done < self.total else ""
             line = f"[{self.done}/{self.total}] {sid}: {status} {total:g}/{max_total:g} ({seconds:.1f} s){eta_s}"
-            if self.tty:
-                self.stream.write("\r\033[K" + line + "\n")
-                self._bar()
+            if self._bar:
+                self._bar.console.print(line, markup=False)
+                self._bar.update(self._task, completed=self.done, description=self._running_text(),
+                                 eta=_dur(eta) if eta is not None else "?")
             else:
                 self.stream.write(line + "\n")
-            self.stream.flush()
+                self.stream.flush()
 
     def message(self, text: str) -> None:
         with self.lock:
-            self.stream.write(("\r\033[K" if self.tty else "") + text + "\n")
-            if self.tty:
-                self._bar()
-            self.stream.flush()
-
-    def _bar(self) -> None:
-        width = 28
-        frac = self.done / self.total if self.total else 1.0
-        filled = int(width * frac)
-        eta = self.eta()
-        eta_s = f"ETA {_dur(eta)}" if eta is not None else "ETA ?"
-        running = ", ".join(sorted(self.running)[:3])
-        line = (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {100 * frac:3.0f}% "
-                f"{eta_s} {_dur(time.monotonic() - self.start)} écoulé {('- ' + running) if running else ''}")
-        self.stream.write("\r\033[K" + line[:160])
-        self.stream.flush()
+            if self._bar:
+                self._bar.console.print(text, markup=False)
+            else:
+                self.stream.write(text + "\n")
+                self.stream.flush()
 
     def close(self) -> None:
         with self.lock:
-            if self.tty:
-                self.stream.write("\r\033[K")
+            if self._bar:
+                self._bar.stop()
             self.stream.write(f"{self.done}/{self.total} graded in {_dur(time.monotonic() - self.start)}"
                               + (f", {self.skipped} already graded (skipped)" if self.skipped else "") + "\n")
             self.stream.flush()

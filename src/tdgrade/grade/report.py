@@ -256,5 +256,7 @@ def _detail(r: dict) -> str:
 
 def write_report(outdir: Path, results, duplicates, questions, **kw) -> Path:
     path = Path(outdir) / "report.html"
-    atomic_write(path, render(results, duplicates, questions, **kw))
+    from ..similarity.report import embed_saved  # the "Dépôts similaires" section, when computed
+
+    atomic_write(path, embed_saved(outdir, render(results, duplicates, questions, **kw)))
     return path

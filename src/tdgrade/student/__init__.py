@@ -1,0 +1,1 @@
+"""What ships to students beside their notebook (self-contained: no tdgrade import)."""
