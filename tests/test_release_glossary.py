@@ -1,10 +1,7 @@
 """What students read is French and consistent across both labs (release notebooks and READMEs).
 
-`test_one_form_across_both_labs` is EXPECTED TO FAIL (strict xfail) until the source notebooks
-(owned by the issue-7 work) pick one form across both labs for "accuracy" (fashion_mnist says
-« accuracy », keras_cv « taux de bonne classification ») and for the training set (« données
-d'entraînement » vs « partie d'apprentissage »). The marker is strict: once fixed, the XPASS fails
-the run and the marker must go.
+Across both labs: « accuracy » (not « taux de bonne classification »), « données / partie
+d'entraînement » (not « d'apprentissage »), one form for loss and hidden layer.
 """
 import io
 import re
@@ -15,8 +12,6 @@ import pytest
 
 from tdgrade.labs import LAB_NAMES, get_lab
 
-_UNTIL_SOURCES_AGREE = pytest.mark.xfail(strict=True, reason="accuracy and training-set wording differ between the "
-                                                               "two source notebooks; remove when they agree")
 
 # concept -> the one French term to use, and the forms that must not appear in prose
 GLOSSARY = {
@@ -54,7 +49,6 @@ def test_one_term_per_concept(lab):
             assert not re.search(pattern, prose, re.I), f"{lab.name}: {concept} must be written « {term} »"
 
 
-@_UNTIL_SOURCES_AGREE
 def test_one_form_across_both_labs():
     prose = "\n".join(_prose(lab) for lab in LABS)
     for concept, forms in ONE_FORM.items():
