@@ -33,12 +33,12 @@ def test_cv02_deux_couches(clf_2layers, X_train, X_test, y_train, y_test, holdou
     assert not others and len(dense) == 3, 'Le réseau de `clf_2layers` doit avoir exactement deux couches cachées `Dense`, suivies de la couche de sortie.'
     xtr, xte = (images.flat_rows(X_train, 'X_train', 64), images.flat_rows(X_test, 'X_test', 64))
     ytr, yte = (values.labels(y_train, 'y_train', len(xtr)), values.labels(y_test, 'y_test', len(xte)))
-    assert len(xtr) + len(xte) == n_total and 0.1 * n_total <= len(xte) <= 0.5 * n_total, "Les parties d'apprentissage (75 %) et de test (25 %) doivent se partager toutes les images chargées par `dataset_utils.load_digits_data()`."
+    assert len(xtr) + len(xte) == n_total and 0.1 * n_total <= len(xte) <= 0.5 * n_total, "Les parties d'entraînement (75 %) et de test (25 %) doivent se partager toutes les images chargées par `dataset_utils.load_digits_data()`."
     assert np.all(np.isfinite(xtr)) and np.all(np.isfinite(xte)), 'Les images contiennent des valeurs non finies.'
     assert images.is_scaled(xtr), "Les pixels doivent être mis à l'échelle : divisez par 16 pour les ramener dans [0, 1] (ils valent de 0 à 16 au départ)."
     train_rows = {row.tobytes() for row in np.round(xtr, 6)}
-    assert sum((row.tobytes() in train_rows for row in np.round(xte, 6))) <= 0.01 * len(xte), "Des images de test se trouvent aussi dans la partie d'apprentissage : les deux parties doivent être disjointes."
+    assert sum((row.tobytes() in train_rows for row in np.round(xte, 6))) <= 0.01 * len(xte), "Des images de test se trouvent aussi dans la partie d'entraînement : les deux parties doivent être disjointes."
     accuracy = models.accuracy(network, 'clf_2layers', xte, yte, 'X_test', 'y_test', classes=getattr(clf_2layers, 'classes_', None))
     assert abs(values.as_float(holdout_score, 'holdout_score') - accuracy) <= 0.01, "`holdout_score` ne correspond pas au score de `clf_2layers` sur (`X_test`, `y_test`) : le score doit être mesuré sur les données de test, pas sur celles de l'apprentissage."
-    assert accuracy >= thresholds.threshold('keras_cv', 'cv02_accuracy', TDGRADE_PROFILE), "Le taux de bonne classification de `clf_2layers` sur la partie de test est trop faible pour ce réseau : vérifiez la mise à l'échelle des pixels, le nombre d'époques et la fonction de perte."
+    assert accuracy >= thresholds.threshold('keras_cv', 'cv02_accuracy', TDGRADE_PROFILE), "L'accuracy de `clf_2layers` sur la partie de test est trop faible pour ce réseau : vérifiez la mise à l'échelle des pixels, le nombre d'époques et la fonction de perte."
 

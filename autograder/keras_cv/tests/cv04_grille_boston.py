@@ -33,7 +33,7 @@ def test_cv04_grille_boston(X_boston_train, y_boston_train, X_boston_test, y_bos
     assert xtr.shape == (404, 13) and xte.shape == (102, 13) and (len(ytr) == 404) and (len(yte) == 102), "Les tableaux n'ont pas les formes du découpage de `dataset_utils.load_boston_housing()` (404 quartiers d'apprentissage, 102 de test) : utilisez ce découpage tel quel."
     assert abs(ytr.sum() - 9047.6) < 0.001 and abs(yte.sum() - 2354.0) < 0.001, 'Les prix (`y_boston_train`, `y_boston_test`) ne sont pas ceux du découpage fourni, ou ont été transformés : gardez-les tels que `dataset_utils` les renvoie.'
     assert np.all(np.abs(xtr.mean(axis=0)) < 0.05) and np.all(np.abs(xtr.std(axis=0) - 1) < 0.05), "Les variables d'apprentissage ne sont pas standardisées : utilisez `dataset_utils.load_boston_housing()` avec son réglage par défaut (`standardize=True`)."
-    assert not (np.all(np.abs(xte.mean(axis=0)) < 1e-09) and np.all(np.abs(xte.std(axis=0) - 1) < 1e-09)), "La partie de test semble standardisée avec ses propres statistiques : elle doit l'être avec la moyenne et l'écart-type de la partie d'apprentissage."
+    assert not (np.all(np.abs(xte.mean(axis=0)) < 1e-09) and np.all(np.abs(xte.std(axis=0) - 1) < 1e-09)), "La partie de test semble standardisée avec ses propres statistiques : elle doit l'être avec la moyenne et l'écart-type de la partie d'entraînement."
     estimators.check_grid_covers(boston_search, 'boston_search', {'n_hidden': 2, 'hidden_units': 2}, ('rmsprop', 'sgd'), min_folds=3)
     estimators.check_disjoint_folds(boston_search, 'boston_search')
     estimators.check_best_params(boston_search, 'boston_search', best_params, 'best_params')

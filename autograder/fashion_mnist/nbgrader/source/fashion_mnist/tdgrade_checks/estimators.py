@@ -49,7 +49,7 @@ def check_scikeras_wrapper(estimator, name: str) -> dict:
 def fitted_keras_model(estimator, name: str):
     """The Keras model a fitted scikeras wrapper trained (`model_`)."""
     model = getattr(estimator, "model_", None)
-    assert model is not None and hasattr(model, "layers") and hasattr(model, "predict"), f"`{name}` n'a pas été entraîné : appelez sa méthode `fit` sur la partie d'apprentissage."
+    assert model is not None and hasattr(model, "layers") and hasattr(model, "predict"), f"`{name}` n'a pas été entraîné : appelez sa méthode `fit` sur la partie d'entraînement."
     return model
 
 
@@ -152,7 +152,7 @@ def refit_predictions(search, name: str, X) -> np.ndarray:
     except Exception:
         refit = True
     best = getattr(search, "best_estimator_", None)
-    assert best is not None and refit is not False and refit is not None, f"`{name}` doit réapprendre la meilleure combinaison sur toute la partie d'apprentissage (`refit=True`)."
+    assert best is not None and refit is not False and refit is not None, f"`{name}` doit réapprendre la meilleure combinaison sur toute la partie d'entraînement (`refit=True`)."
     inner, scaler = best, None
     if getattr(best, "regressor_", None) is not None:
         inner, scaler = best.regressor_, getattr(best, "transformer_", None)

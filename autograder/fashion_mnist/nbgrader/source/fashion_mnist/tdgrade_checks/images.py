@@ -27,12 +27,23 @@ def flat_images(prep, name: str, n: int, features: int) -> np.ndarray:
     return array.reshape(n, features)
 
 
+def _zscore_columns(x: np.ndarray) -> np.ndarray:
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    varies = std > 1e-12 * max(1.0, float(np.abs(x).max(initial=0.0)))
+    z = np.zeros_like(x)
+    z[:, varies] = (x[:, varies] - mean[varies]) / std[varies]
+    return z
+
+
 def check_same_order(raw: np.ndarray, prep: np.ndarray, name: str, raw_name: str) -> None:
     """Each row of `prep` is the matching row of `raw`, transformed (correlation of sampled rows)."""
     n = raw.shape[0]
     rows = np.unique(np.linspace(0, n - 1, min(n, 60)).astype(int))
-    a = raw[rows] - raw[rows].mean(axis=1, keepdims=True)
-    b = prep[rows] - prep[rows].mean(axis=1, keepdims=True)
+    # Columns z-scored first, so that any per-pixel scaling (e.g. standardisation pixel by pixel)
+    # compares like the raw pixels; then rows compared by correlation.
+    a, b = _zscore_columns(raw[rows]), _zscore_columns(prep[rows])
+    a = a - a.mean(axis=1, keepdims=True)
+    b = b - b.mean(axis=1, keepdims=True)
     a /= np.linalg.norm(a, axis=1, keepdims=True) + 1e-12
     b /= np.linalg.norm(b, axis=1, keepdims=True) + 1e-12
     same = np.mean((a @ b.T).argmax(axis=1) == np.arange(len(rows)))

@@ -8,15 +8,15 @@ minus a margin.
 THRESHOLDS = {
     "fashion_mnist": {
         # fm14, fm16: test accuracy of the first model (`model`)
-        "first_model_accuracy": {"full": 0.85, "smoke": 0.795},
+        "first_model_accuracy": {"full": 0.785, "smoke": 0.595},
         # fm24, fm25, fm27, fm29, fm30: the lowest bar proving a variant model was trained
-        "trained_model_accuracy": {"full": 0.5, "smoke": 0.5},
+        "trained_model_accuracy": {"full": 0.22, "smoke": 0.22},
     },
     "keras_cv": {
         # cv02: held-out accuracy of `clf_2layers`
-        "cv02_accuracy": {"full": 0.935, "smoke": 0.87},
+        "cv02_accuracy": {"full": 0.94, "smoke": 0.895},
         # cv04: the refit network's test MAE divided by LinearRegression's must stay below this
-        "cv04_mae_ratio_max": {"full": 1.0, "smoke": 1.0},
+        "cv04_mae_ratio_max": {"full": 1.02, "smoke": 1.02},
     },
 }
 

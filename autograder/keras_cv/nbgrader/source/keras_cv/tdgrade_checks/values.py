@@ -131,6 +131,10 @@ def check_raw_array(value, name: str, shape: tuple, sha256: str, origin: str, dt
     except Exception:
         raise AssertionError(f"`{name}` doit être un tableau numpy.")
     assert array.shape == tuple(shape), f"`{name}` n'a pas la forme des données de {origin} : utilisez-les telles quelles."
+    if dtype == "uint8" and array.dtype.kind == "f":
+        # The right data, rescaled later in place (x / 255, x / 127.5 - 1): the load was right; the
+        # question that forbids the overwrite (the transformation) is the one that charges it.
+        array = _unscaled_uint8(array)
     assert dtype is None or array.dtype == np.dtype(dtype), f"`{name}` doit garder les valeurs brutes, telles que {origin} les fournit : faites les transformations plus loin, dans une autre variable."
     try:
         data = array.astype(digest_as) if digest_as else array
@@ -138,6 +142,15 @@ def check_raw_array(value, name: str, shape: tuple, sha256: str, origin: str, dt
     except Exception:
         digest = None
     assert digest == sha256, f"`{name}` ne contient pas les données de {origin} dans l'ordre d'origine."
+    return array
+
+
+def _unscaled_uint8(array: np.ndarray) -> np.ndarray:
+    """`array` back to uint8 when it is uint8 data times 1/255 or mapped to [-1, 1]; else unchanged."""
+    for raw in (array * 255.0, (array + 1.0) * 127.5):
+        rounded = np.rint(raw)
+        if rounded.size and np.all(np.abs(raw - rounded) < 1e-3) and rounded.min() >= 0 and rounded.max() <= 255:
+            return rounded.astype(np.uint8)
     return array
 
 
