@@ -1,8 +1,8 @@
-"""Stage 4: result files, grades.csv and the Moodle CSV, all written atomically.
+"""Stage 4: per-student result files, feedback and executed notebooks, all written atomically.
 
 `OUTDIR/results/<student_id>.json` is written (atomically, fsync'd) the moment a submission is done:
-it is the only source of truth. Everything else (grades.csv, moodle.csv, report.html) is derived
-from the result files, so an interrupted run loses nothing finished, and a re-run resumes by
+it is the only source of truth. Everything else (grades.csv, moodle.csv, report.html, written by
+`tdgrade.review.publish` with the manual scores) is derived from the result files, so an interrupted run loses nothing finished, and a re-run resumes by
 skipping students whose result matches the same submission, lab, profile and tests.
 
 Layout of OUTDIR:
@@ -14,8 +14,6 @@ Layout of OUTDIR:
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import tempfile
@@ -112,47 +110,3 @@ def load_collisions(outdir: Path) -> tuple[str, list[dict]]:
         return str(data.get("on_collision", "fail")), list(data.get("collisions", []))
     except (OSError, ValueError, AttributeError):
         return "fail", []
-
-
-def _num(x: float) -> str:
-    return f"{float(x):g}"
-
-
-def grades_csv(results: list[dict], questions: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["student_id", "full_name", "moodle_id", "status", *questions, "total", "max_total", "submission",
-                "note"])
-    for r in results:
-        scores = {q["name"]: q.get("score", 0) for q in r.get("questions", [])}
-        note = ""
-        if r.get("duplicates"):
-            note = f"{len(r['duplicates']) + 1} dépôts, le plus récent est noté"
-        if r.get("warnings"):
-            note = "; ".join(filter(None, [note, *r["warnings"]]))[:300]
-        w.writerow([r["student_id"], r.get("full_name") or "", r.get("moodle_id") or "", r.get("status"),
-                    *[_num(scores.get(q, 0)) for q in questions], _num(r.get("total", 0)),
-                    _num(r.get("max_total", 0)), r.get("submission", ""), note])
-    return buf.getvalue()
-
-
-def moodle_csv(results: list[dict]) -> str:
-    """Moodle assignment grading-worksheet columns; `Identifier` is `Participant N` for Moodle downloads.
-
-    Import: Assignment > View all submissions > Grading action > Upload grading worksheet. For
-    submissions that did not come from a Moodle download, `Identifier` is the student id: map it to
-    the user's ID number or username with the gradebook's CSV import instead.
-    """
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["Identifier", "Full name", "Grade", "Maximum Grade", "Feedback comments"])
-    for r in results:
-        ident = f"Participant {r['moodle_id']}" if r.get("moodle_id") else r["student_id"]
-        w.writerow([ident, r.get("full_name") or r["student_id"], f"{float(r.get('total', 0)):.2f}",
-                    f"{float(r.get('max_total', 0)):.2f}", feedback.moodle_comment(r)])
-    return buf.getvalue()
-
-
-def write_gradebook(outdir: Path, results: list[dict], questions: list[str]) -> None:
-    atomic_write(Path(outdir) / "grades.csv", grades_csv(results, questions))
-    atomic_write(Path(outdir) / "moodle.csv", moodle_csv(results))
