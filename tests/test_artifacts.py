@@ -51,11 +51,31 @@ def test_plain_values_roundtrip(exported):
     assert values["objarr"] == [1, "a"]
 
 
-def test_missing_and_unsupported_are_absent_and_described(exported):
+def test_missing_is_absent_and_unsupported_is_marked(exported):
+    from tdgrade.artifacts import Unexportable
+    from tdgrade_checks import values as checks
+
     _, folder, values = exported
-    assert "never_defined" not in values and "obj" not in values
+    assert "never_defined" not in values
+    assert isinstance(values["obj"], Unexportable) and "object" in values["obj"].type_name
     kinds = describe(folder)
     assert kinds["never_defined"] == "missing" and kinds["obj"].startswith("unsupported")
+    # a check tells "defined but not transmissible" apart from "not defined yet"
+    with pytest.raises(AssertionError, match="n'est pas encore défini"):
+        checks.require(values.get("never_defined"), "never_defined")
+    with pytest.raises(AssertionError, match="bien défini, mais sa valeur n'a pas pu être transmise"):
+        checks.require(values["obj"], "obj")
+
+
+def test_damaged_artifact_is_defined_but_unreadable(tmp_path):
+    from tdgrade.artifacts import Unexportable
+
+    namespace = {"arr": np.arange(3)}
+    exec(export_code(["arr"], str(tmp_path)), namespace)
+    for npy in tmp_path.glob("*.npy"):
+        npy.write_bytes(b"not an npy file")
+    got = load_values(tmp_path)["arr"]
+    assert isinstance(got, Unexportable) and "illisible" in got.type_name
 
 
 def test_model_history_figure_dataframe(exported):
@@ -95,4 +115,6 @@ def test_nothing_is_pickled(exported):
 def test_artifact_paths_cannot_escape(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"x": {"t": "ndarray", "file": "../secret.npy"}}))
     np.save(tmp_path.parent / "secret.npy", np.arange(3))
-    assert "x" not in load_values(tmp_path)
+    from tdgrade.artifacts import Unexportable
+
+    assert isinstance(load_values(tmp_path)["x"], Unexportable)  # never the file outside the folder

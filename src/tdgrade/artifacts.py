@@ -128,23 +128,41 @@ class _Decoder:
         return fig
 
 
+class Unexportable:
+    """A value the student's notebook defined but whose type cannot travel to the hidden tests (or whose
+    artifact was damaged): distinct from "not defined", so checks can say so (`tdgrade_checks.values`
+    recognises the marker attribute without importing tdgrade)."""
+
+    __tdgrade_unexportable__ = True
+
+    def __init__(self, type_name: str):
+        self.type_name = str(type_name)[:120]
+
+    def __repr__(self) -> str:
+        return f"<valeur non exportable : {self.type_name}>"
+
+
 def _hashable(key):
     return tuple(key) if isinstance(key, list) else key
 
 
 def load_values(folder: Path) -> dict[str, Any]:
-    """name -> value for every name in the manifest; undefined or unexportable names are absent."""
+    """name -> value for every name in the manifest; undefined names are absent, unexportable ones
+    are `Unexportable`."""
     folder = Path(folder)
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     decode = _Decoder(folder)
     values = {}
     for name, descriptor in manifest.items():
-        if descriptor.get("t") in ("missing", "unsupported"):
+        if descriptor.get("t") == "missing":
+            continue
+        if descriptor.get("t") == "unsupported":
+            values[name] = Unexportable(descriptor.get("type", "type inconnu"))
             continue
         try:
             values[name] = decode(descriptor)
-        except Exception:  # a damaged artifact counts as a missing value, the test says so
-            continue
+        except Exception:  # a damaged artifact: defined, but unreadable; the check says so
+            values[name] = Unexportable("fichier d'export illisible")
     return values
 
 

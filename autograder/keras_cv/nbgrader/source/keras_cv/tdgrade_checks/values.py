@@ -8,9 +8,13 @@ def missing(value) -> bool:
 
 
 def require(value, name: str, hint: str = "") -> None:
-    """The value named `name` must be defined."""
+    """The value named `name` must be defined (and readable by the grader)."""
     if missing(value):
         raise AssertionError(f"`{name}` n'est pas encore défini{hint}.")
+    if getattr(value, "__tdgrade_unexportable__", False):
+        raise AssertionError(f"`{name}` est bien défini, mais sa valeur n'a pas pu être transmise à la correction "
+                             f"({getattr(value, 'type_name', '?')}) : gardez le type demandé par la consigne "
+                             "(nombre, tableau numpy, DataFrame, modèle Keras…).")
 
 
 def require_all(**named) -> None:
