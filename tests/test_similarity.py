@@ -10,7 +10,7 @@ import pytest
 from similarity_cases import (ANSWERS_A, ANSWERS_B, ANSWERS_COPY_OF_A, COPY_OF_B, INDEPENDENT_A,
                               INDEPENDENT_B)
 from tdgrade.demo import sample_class
-from tdgrade.similarity import analyse, analyse_outdir
+from tdgrade.similarity import analyse, analyse_outdir, load_model_answers
 
 
 def _answer_cells(nb):
@@ -94,17 +94,21 @@ def test_template_alone_never_matches(keras_cv):
 @pytest.mark.parametrize("lab_name", ["keras_cv", "fashion_mnist"])
 def test_demo_class_is_not_flagged(compiled, lab_name, tmp_path):
     lab = compiled(lab_name)
-    paths = sample_class(lab.lab, tmp_path / "class")
+    from tdgrade.grade.students import discover
+
+    sample_class(lab.lab, tmp_path / "class")
+    subs, _, _ = discover([tmp_path / "class"], lab_name)  # the demo is a Moodle bulk download
     notebooks = {}
-    for path in paths:
+    for sub in subs:
         try:
-            notebooks[path.stem] = nbformat.read(path, as_version=4)
+            notebooks[sub.student_id] = nbformat.read(sub.path, as_version=4)
         except Exception:  # the sample class's unreadable file
             continue
     assert len(notebooks) == 4
     release = nbformat.read(lab.lab.release_dir / lab.lab.notebook_name, as_version=4)
     solution = nbformat.read(lab.lab.solutions_dir / lab.lab.notebook_name, as_version=4)
-    assert _flagged(analyse(notebooks, release, solution)) == set()
+    # the demo students all hand in the reference code and the model answers: no evidence of copying
+    assert _flagged(analyse(notebooks, release, solution, load_model_answers(lab.autograder))) == set()
 
 
 def test_written_answers_copy_flagged_independent_not(compiled):
@@ -114,6 +118,8 @@ def test_written_answers_copy_flagged_independent_not(compiled):
               "carla": _with_answers(release, ANSWERS_COPY_OF_A), "dan": copy.deepcopy(release)}
     analysis = analyse(class_, release, None)
     assert _flagged(analysis) == {("alice", "carla")}
+    # knowing the model answers changes nothing for answers that are not the model answer
+    assert _flagged(analyse(class_, release, None, load_model_answers(lab.autograder))) == {("alice", "carla")}
     pair = analysis.flagged[0]
     assert {t.question for t in pair.flagged_texts} == {"fm08", "fm14"} and not pair.code_flagged
     assert any("dizaine d'époques la perte de validation remonte" in p for t in pair.flagged_texts

@@ -55,8 +55,9 @@ class Analysis:
         return sorted((p for p in self.pairs if p.flagged), key=lambda p: -max(p.code.score, p.text_score))
 
 
-def analyse(notebooks: dict, template_nb, reference_nb=None) -> Analysis:
-    """Compare every pair of `notebooks` (student id -> nbformat notebook)."""
+def analyse(notebooks: dict, template_nb, reference_nb=None, model_answers: dict | None = None) -> Analysis:
+    """Compare every pair of `notebooks` (student id -> nbformat notebook). `model_answers`: question
+    id prefix (`fm05`) -> the model answer of that written question (`load_model_answers`)."""
     template = Template.from_notebook(template_nb)
     works: dict[str, StudentWork] = {sid: student_work(sid, nb, template) for sid, nb in sorted(notebooks.items())}
     given = list(template.code_cells)
@@ -68,11 +69,26 @@ def analyse(notebooks: dict, template_nb, reference_nb=None) -> Analysis:
     questions = sorted({q for w in works.values() for q in w.answers})
     for question in questions:
         answers = {sid: w.answers[question] for sid, w in works.items() if question in w.answers}
-        for key, match in text_sim.compare_answers(question, answers, template.prompts.get(question, "")).items():
+        model = (model_answers or {}).get(question, "")
+        for key, match in text_sim.compare_answers(question, answers, template.prompts.get(question, ""),
+                                                   model).items():
             texts.setdefault(key, []).append(match)
     pairs = [PairResult(a, b, code_sim.compare(fps[a], fps[b]), texts.get((a, b), []))
              for a, b in combinations(sorted(works), 2)]
     return Analysis(sorted(works), pairs)
+
+
+def load_model_answers(autograder_dir) -> dict[str, str]:
+    """Question id prefix -> model answer, from the compiled manual questions (`manual.json`)."""
+    from ..build.manual import MANUAL_FILE, load_manual
+
+    if autograder_dir is None:
+        return {}
+    out: dict[str, str] = {}
+    for q in load_manual(Path(autograder_dir) / MANUAL_FILE):
+        prefix = q.name.split("_", 1)[0]
+        out[prefix] = (out.get(prefix, "") + " " + (q.model_answer or "")).strip()
+    return out
 
 
 def analyse_outdir(outdir: Path, lab, log=print) -> Analysis:
@@ -92,7 +108,7 @@ def analyse_outdir(outdir: Path, lab, log=print) -> Analysis:
     solutions = getattr(lab, "solutions_dir", None)
     reference_path = Path(solutions) / lab.notebook_name if solutions else None
     reference = nbformat.read(reference_path, as_version=4) if reference_path and reference_path.is_file() else None
-    analysis = analyse(notebooks, template, reference)
+    analysis = analyse(notebooks, template, reference, load_model_answers(getattr(lab, "autograder_dir", None)))
     write(outdir, analysis)
     log(f"similarity: {len(analysis.students)} notebooks, {len(analysis.pairs)} pairs compared, "
         f"{len(analysis.flagged)} flagged: {outdir / 'similarity.csv'}")

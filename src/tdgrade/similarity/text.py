@@ -34,8 +34,12 @@ def _shared_runs(a: str, b: str) -> tuple[list[str], list[str]]:
     return ([" ".join(wa[m.a:m.a + m.size]) for m in blocks], [" ".join(wb[m.b:m.b + m.size]) for m in blocks])
 
 
-def compare_answers(question: str, answers: dict[str, str], prompt: str = "") -> dict[tuple[str, str], TextMatch]:
-    """Cosine similarity of every pair of students' answers to one question (long enough answers only)."""
+def compare_answers(question: str, answers: dict[str, str], prompt: str = "",
+                    model_answer: str = "", reference_like: float = 0.8) -> dict[tuple[str, str], TextMatch]:
+    """Cosine similarity of every pair of students' answers to one question (long enough answers only).
+
+    Two answers that both reproduce the model answer (cosine >= `reference_like` with it) score 0:
+    like reference code, the model answer is no evidence that one student copied the other."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_similarity
 
@@ -43,12 +47,18 @@ def compare_answers(question: str, answers: dict[str, str], prompt: str = "") ->
     if len(ids) < 2:
         return {}
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True)
-    vectorizer.fit([answers[sid] for sid in ids] + ([prompt] if prompt else []))
-    matrix = cosine_similarity(vectorizer.transform([answers[sid] for sid in ids]))
+    vectorizer.fit([answers[sid] for sid in ids] + [t for t in (prompt, model_answer) if t])
+    vectors = vectorizer.transform([answers[sid] for sid in ids])
+    matrix = cosine_similarity(vectors)
+    like_model = (cosine_similarity(vectors, vectorizer.transform([model_answer]))[:, 0] >= reference_like
+                  if model_answer else [False] * len(ids))
     out = {}
     for i, a in enumerate(ids):
         for j in range(i + 1, len(ids)):
             b = ids[j]
+            if like_model[i] and like_model[j]:
+                out[(a, b)] = TextMatch(question, 0.0, [], [])
+                continue
             passages_a, passages_b = _shared_runs(answers[a], answers[b])
             out[(a, b)] = TextMatch(question, float(matrix[i, j]), passages_a, passages_b)
     return out
