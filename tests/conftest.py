@@ -14,9 +14,9 @@ import nbformat
 import pytest
 
 from tdgrade.artifacts import export_code, load_values
-from tdgrade.build import compile_lab
-from tdgrade.build.layout import solution_notebook
-from tdgrade.build.solutions import source_digest
+from tdgrade.compiler import compile_lab
+from tdgrade.compiler.layout import solution_notebook
+from tdgrade.compiler.solutions import source_digest
 from tdgrade.data import ensure
 from tdgrade.execute import cell_errors, execute_notebook
 from tdgrade.hidden import Suite

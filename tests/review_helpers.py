@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from tdgrade.build.manual import ManualQuestion, RubricItem
+from tdgrade.compiler.manual import ManualQuestion, RubricItem
 from tdgrade.review.final import copy_lab_files
 
 PLACEHOLDER = "_Rédigez votre réponse ici, à la place de ce texte._"

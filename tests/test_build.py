@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tdgrade.build import BuildError, build_lab, compile_lab, leaks
+from tdgrade.compiler import BuildError, build_lab, compile_lab, leaks
 from tdgrade.labs import Lab
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minilab"

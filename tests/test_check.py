@@ -5,7 +5,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tdgrade.build import compile_lab
+from tdgrade.compiler import compile_lab
 from tdgrade.check import check_notebook
 from tdgrade.labs import Lab
 

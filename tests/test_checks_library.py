@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tdgrade_checks
-from tdgrade.build import compile_lab
+from tdgrade.compiler import compile_lab
 from tdgrade.labs import Lab
 from tdgrade_checks.thresholds import THRESHOLDS
 
@@ -116,7 +116,7 @@ def _question_nb(points, *test_sources):
 
 
 def test_points_policy_rejects_unweighted_parts_and_keeps_written_weights():
-    from tdgrade.build import policy
+    from tdgrade.compiler import policy
 
     public = "def test_a(x):\n    assert x is not None, 'm'"
     hidden = "# HIDDEN\ndef test_b(x):\n    assert x == 1, 'm'"
@@ -140,7 +140,7 @@ def test_grader_hidden_process_imports_the_library(minilab_build, tmp_path, smok
     import nbformat
 
     from grade_helpers import results_by_id
-    from tdgrade.build.layout import solution_notebook
+    from tdgrade.compiler.layout import solution_notebook
     from tdgrade.grade import grade
 
     release, autograder, assigned = compile_lab(Lab("minilab", FIXTURE), tmp_path / "build")

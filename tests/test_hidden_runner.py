@@ -8,7 +8,7 @@ import pytest
 
 import tdgrade
 
-from tdgrade.build import compile_lab
+from tdgrade.compiler import compile_lab
 from tdgrade.grade.worker import HIDDEN_BOOT
 from tdgrade.hidden import Suite, failing
 from tdgrade.labs import Lab

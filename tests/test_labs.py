@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from tdgrade.artifacts import load_values
-from tdgrade.build import build_lab, leaks
+from tdgrade.compiler import build_lab, leaks
 from tdgrade.execute import cell_errors
 from tdgrade.hidden import failing
 from tdgrade.labs import LAB_NAMES, get_lab

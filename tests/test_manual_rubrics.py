@@ -6,7 +6,7 @@ import shutil
 import nbformat
 import pytest
 
-from tdgrade.build import leaks, manual
+from tdgrade.compiler import leaks, manual
 from tdgrade.labs import LAB_NAMES, get_lab
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tdgrade.build import compile_lab
+from tdgrade.compiler import compile_lab
 from tdgrade.labs import Lab
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minilab"

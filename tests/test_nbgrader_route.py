@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from review_helpers import prepared_outdir
-from tdgrade.build import compile_lab, nbgrader_export
+from tdgrade.compiler import compile_lab, nbgrader_export
 from tdgrade.labs import Lab, get_lab
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minilab"

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tdgrade.build import compile_lab
+from tdgrade.compiler import compile_lab
 from tdgrade.execute import execute_notebook
 from tdgrade.labs import Lab
 from tdgrade.student.selfcheck import CheckReport, QuestionReport

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-_EXPORT_SOURCE = (Path(__file__).with_name("artifacts_export.py")).read_text(encoding="utf-8")
+_EXPORT_SOURCE = (Path(__file__).parent / "guest" / "export.py").read_text(encoding="utf-8")
 
 MANIFEST = "manifest.json"
 

@@ -19,7 +19,7 @@ def _data(args) -> int:
 
 
 def _build(args) -> int:
-    from .build import BuildError, build_lab
+    from .compiler import BuildError, build_lab
 
     stale = []
     for name in args.labs or LAB_NAMES:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from .build.manual import MANUAL_FILE, load_manual
+from .compiler.manual import MANUAL_FILE, load_manual
 from .grade import grade
 from .labs import Lab
 

@@ -4,7 +4,7 @@ Entry points: `grade(...)` (Python) and `main_from_args(args)` / `add_arguments(
 Stages, one module each: `students` (inputs, student ids, collisions), `ingest` (reading and
 nbformat normalisation), `sandbox` (bwrap + rlimits + watchdog), `worker` (one submission end to
 end), `gradebook` (result files, CSVs, atomic writes, resume), `feedback` (French Markdown/HTML
-per student), `report` (class report.html), `progress` (bar or plain lines). `sandbox_runner` runs inside the sandbox.
+per student), `report` (class report.html), `progress` (bar or plain lines). `tdgrade.guest.runner` runs inside the sandbox.
 """
 from __future__ import annotations
 
@@ -290,7 +290,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
 
 def _copy_manual_questions(lab, outdir: Path) -> None:
     """OUTDIR keeps the lab's manual questions and release scaffolding: `tdgrade review` needs only OUTDIR."""
-    from ..build.manual import MANUAL_FILE, load_manual
+    from ..compiler.manual import MANUAL_FILE, load_manual
     from ..review.answers import release_scaffolding
     from ..review.final import copy_lab_files
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..execute import cell_errors
 from . import ingest, sandbox, uids
 
-RUNNER = Path(__file__).with_name("sandbox_runner.py")
+RUNNER = Path(__file__).parent.parent / "guest" / "runner.py"
 SCHEMA = 1
 GRADER_VERSION = "grade-1"
 MAX_EXPORT_FILE = 1 << 30

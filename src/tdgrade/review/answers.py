@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..build.manual import ManualQuestion
+from ..compiler.manual import ManualQuestion
 
 # Text the release puts in answer cells: an answer made only of these is empty.
 PLACEHOLDERS = ("_Rédigez votre réponse ici, à la place de ce texte._",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from ..build.manual import ManualQuestion, load_manual
+from ..compiler.manual import ManualQuestion, load_manual
 from ..grade.gradebook import atomic_write
 from .answers import Answer, read_student
 from .store import Mark, load_marks

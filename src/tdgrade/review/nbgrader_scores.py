@@ -1,7 +1,7 @@
 """Manual scores entered in nbgrader's formgrader, merged into a tdgrade OUTDIR.
 
 The nbgrader export (`autograder/LAB/nbgrader`) names each manual question's answer cell
-`QUESTION_answer` (tdgrade.build.nbgrader_export); formgrader stores its score and comment in
+`QUESTION_answer` (tdgrade.compiler.nbgrader_export); formgrader stores its score and comment in
 `gradebook.db`. Students are matched by their nbgrader id folded like tdgrade's ids.
 """
 from __future__ import annotations

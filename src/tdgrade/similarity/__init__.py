@@ -80,7 +80,7 @@ def analyse(notebooks: dict, template_nb, reference_nb=None, model_answers: dict
 
 def load_model_answers(autograder_dir) -> dict[str, str]:
     """Question id prefix -> model answer, from the compiled manual questions (`manual.json`)."""
-    from ..build.manual import MANUAL_FILE, load_manual
+    from ..compiler.manual import MANUAL_FILE, load_manual
 
     if autograder_dir is None:
         return {}

@@ -22,7 +22,7 @@ INSTRUCTOR_MARKERS = (
     re.compile(r"#\s*SOLUTION\s*$", re.I | re.M),
     re.compile(r"hidden\s*=\s*True"),
     re.compile(SOLUTION_TAG),
-    re.compile(r"<!--\s*RUBRIC\s*-->", re.I),  # a manual question's rubric (tdgrade.build.manual)
+    re.compile(r"<!--\s*RUBRIC\s*-->", re.I),  # a manual question's rubric (tdgrade.compiler.manual)
 )
 
 
