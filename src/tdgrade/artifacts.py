@@ -1,6 +1,7 @@
 """Values out of the student's kernel and back, through safe formats only.
 
-`export_code` is what the grader runs as a last cell in the student's kernel; `load_values` rebuilds
+`export_code` exports from a trusted kernel (solutions, tests; graded submissions use the streamed
+export of `tdgrade.guest`); `load_values` rebuilds
 the values in a clean process: arrays with `allow_pickle=False`, Keras models with
 `safe_mode=True`, the rest from JSON. Objects come back as stand-ins with the attributes hidden
 tests read (see docs/authoring.md).
@@ -19,7 +20,11 @@ MANIFEST = "manifest.json"
 
 def export_code(names: list[str], outdir: str) -> str:
     """Python source that exports `names` from the kernel's globals into `outdir`, then forgets itself."""
-    return (f"{_EXPORT_SOURCE}\n_tdgrade_export({sorted(names)!r}, {str(outdir)!r}, globals())\n"
+    return (f"def _tdgrade_export(names, outdir, namespace):\n"
+            f"    g = {{'__name__': 'tdgrade_export'}}\n"
+            f"    exec({_EXPORT_SOURCE!r}, g)\n"
+            f"    g['export_to_folder'](names, outdir, namespace)\n"
+            f"_tdgrade_export({sorted(names)!r}, {str(outdir)!r}, globals())\n"
             "del _tdgrade_export\n")
 
 
@@ -73,7 +78,7 @@ class _Decoder:
 
     def __call__(self, d: dict) -> Any:
         t = d.get("t")
-        if t in ("none", "missing", "unsupported"):
+        if t in ("none", "missing", "unsupported", "too_large"):
             return None
         if t == "ellipsis":
             return Ellipsis
@@ -158,6 +163,9 @@ def load_values(folder: Path) -> dict[str, Any]:
             continue
         if descriptor.get("t") == "unsupported":
             values[name] = Unexportable(descriptor.get("type", "type inconnu"))
+            continue
+        if descriptor.get("t") == "too_large":
+            values[name] = Unexportable(f"valeur trop volumineuse ({descriptor.get('type', '?')})")
             continue
         try:
             values[name] = decode(descriptor)

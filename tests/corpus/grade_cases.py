@@ -87,14 +87,14 @@ def bad_cases() -> list[Case]:
              "memory_limit", 5),
         Case("fork_bomb", "fork_bomb.ipynb",
              dump(nb_of(SETUP, Q1, "import os, time\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n"
-                                  "        time.sleep(0.01)", Q2, Q3)), "process_limit", 0),
+                                  "        time.sleep(0.01)", Q2, Q3)), "process_limit", 2),  # Q1 came before
         Case("huge_output", "huge_output.ipynb",
              dump(nb_of(SETUP, Q1, "for _ in range(50):\n    print('x' * 1_000_000)", Q2, Q3)), "graded", 5),
         Case("disk_filler", "disk_filler.ipynb",
              dump(nb_of(SETUP, Q1, Q2, Q3, "import os\nblock = b'x' * 2**20\nfor i in range(400):\n"
                                           "    with open(f'fill{i}.bin', 'wb') as f:\n        f.write(block * 8)\n"
                                           "import time\ntime.sleep(60)")),
-             "disk_limit", 0),
+             "disk_limit", 5),  # every answer was computed before the disk filled up
         Case("unknown_kernelspec", "unknown_kernelspec.ipynb", dump(nb_of(SETUP, Q1, Q2, Q3, kernel="julia-1.9")),
              "graded", 5),
         Case("non_utf8", "non_utf8.ipynb",

@@ -146,8 +146,10 @@ def _under(path: Path, root: Path) -> bool:
 
 
 def bwrap_command(argv: list[str], *, ro: list[tuple[Path, str]], rw: list[tuple[Path, str]],
-                  secrets: list[Path], cwd: str, tmpfs_size: int, tmp_dirs: list[str] = ()) -> list[str]:
-    """`tmp_dirs`: folders under /tmp created world-writable (sticky) before the binds."""
+                  secrets: list[Path], cwd: str, tmpfs_size: int, tmp_dirs: list[str] = (),
+                  masks: list[str] = ()) -> list[str]:
+    """`tmp_dirs`: folders under /tmp created world-writable (sticky) before the binds; `masks`: files
+    replaced by an empty one (an editable install's `.pth` naming the checkout, say)."""
     cmd = [shutil.which("bwrap") or "bwrap", *namespace_args(), "--proc", "/proc", "--dev", "/dev",
            "--perms", "1777", "--size", str(tmpfs_size), "--tmpfs", "/tmp", *system_args()]
     for d in tmp_dirs:
@@ -177,6 +179,8 @@ def bwrap_command(argv: list[str], *, ro: list[tuple[Path, str]], rw: list[tuple
             if _under(s, b) and s.exists():
                 cmd += ["--tmpfs", str(s)]
                 break
+    for m in masks:
+        cmd += ["--ro-bind", "/dev/null", m]
     cmd += ["--chdir", cwd, "--", *argv]
     return cmd
 
@@ -314,24 +318,40 @@ def _kill(proc: subprocess.Popen) -> None:
 
 def run(argv: list[str], *, mode: str, limits: Limits, env: dict[str, str], cwd: str,
         ro: list[tuple[Path, str]] = (), rw: list[tuple[Path, str]] = (), secrets: list[Path] = (),
-        watch_dirs: list[Path] = (), stop: threading.Event | None = None, tmp_dirs: list[str] = ()) -> Outcome:
+        watch_dirs: list[Path] = (), stop: threading.Event | None = None, tmp_dirs: list[str] = (),
+        pass_fds: tuple[int, ...] = (), on_start=None, masks: list[str] = ()) -> Outcome:
     """Run `argv` sandboxed (mode "bwrap") or only limited (mode "rlimits"); wait, watch, kill if needed.
 
     In bwrap mode `cwd` and the bind destinations are paths inside the sandbox; in rlimits mode the
-    command runs on the host and `cwd` is a host path.
+    command runs on the host and `cwd` is a host path. `pass_fds` are inherited by the command (bwrap
+    passes them through); `on_start()` runs once it was started; `masks` are files hidden behind
+    /dev/null inside the sandbox.
     """
     if mode == "bwrap":
         cmd = bwrap_command(list(argv), ro=list(ro), rw=list(rw), secrets=list(secrets), cwd=cwd,
-                            tmpfs_size=limits.tmpfs, tmp_dirs=list(tmp_dirs))
+                            tmpfs_size=limits.tmpfs, tmp_dirs=list(tmp_dirs), masks=list(masks))
         run_cwd = "/"
     else:
         _become_subreaper()
         cmd, run_cwd = list(argv), cwd
     start = time.monotonic()
+    args_fd = None
+    if mode == "bwrap":  # options through a file descriptor: /proc/1/cmdline in the sandbox shows no path
+        args_fd = os.memfd_create("bwrap-args")
+        os.write(args_fd, b"".join(a.encode() + b"\0" for a in cmd[1:cmd.index("--")]))
+        os.lseek(args_fd, 0, os.SEEK_SET)
+        cmd = [cmd[0], "--args", str(args_fd), *cmd[cmd.index("--"):]]
+        pass_fds = (*pass_fds, args_fd)
     with _LIVE_LOCK:
-        proc = subprocess.Popen(cmd, env=env, cwd=run_cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            proc = subprocess.Popen(cmd, env=env, cwd=run_cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, start_new_session=True, pass_fds=tuple(pass_fds))
+        finally:
+            if args_fd is not None:
+                os.close(args_fd)
         _LIVE.add(proc.pid)
+    if on_start is not None:
+        on_start()
     tail = bytearray()
 
     def drain():

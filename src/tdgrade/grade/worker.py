@@ -1,18 +1,17 @@
 """Stage 3: grade ONE submission.
 
-normalise -> fresh work folder -> notebook + export cell run in the sandbox -> exported files copied
-out (regular files only, size-capped) -> hidden tests in a separate clean process (sandboxed too) on
-those values -> result dict. Files written under the work folder by the sandbox are untrusted: they
-are read without following links and only through safe loaders.
+normalise -> fresh work folder (`jobs`) -> notebook run in the sandbox, its values streamed out as
+they are computed (`channel`, validated by `values_check`) -> hidden tests in a separate clean process
+(sandboxed too) on those values -> result dict. A limit that stops the notebook still leaves the values
+computed before it; nothing the sandbox writes to a file is trusted.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
-import stat
 import sys
 import threading
 import time
@@ -20,18 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..execute import cell_errors
-from . import ingest, sandbox, uids
+from . import channel, ingest, jobs, sandbox
 
-RUNNER = Path(__file__).parent.parent / "guest" / "runner.py"
 SCHEMA = 1
-GRADER_VERSION = "grade-1"
-MAX_EXPORT_FILE = 1 << 30
-MAX_EXPORT_TOTAL = 2 << 30
+GRADER_VERSION = "grade-2"
 MAX_EXECUTED_NB = 64 << 20
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}$")
-
-# Inside the sandbox
-SB_WORK, SB_OUT, SB_CTL, SB_RUNNER = "/sandbox/work", "/sandbox/out", "/sandbox/ctl", "/opt/tdgrade/sandbox_runner.py"
 # Boot of the hidden-test process (`tdgrade.hidden` loads otter's test-file classes cheaply).
 HIDDEN_BOOT = """
 import sys
@@ -105,135 +97,21 @@ def _zero_questions(ctx: Context, message: str) -> list[dict]:
             for q, m in ctx.questions.items()]
 
 
-def _safe_read(path: Path, limit: int) -> bytes | None:
-    """Read a sandbox-written file: regular file only, no symlink, bounded size."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        chunks, total = [], 0
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            total += len(chunk)
-            if total > limit:
-                return None
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def copy_export(src: Path, dst: Path, names: list[str]) -> dict:
-    """Copy the export folder's regular files to a grader-owned folder; return the checked manifest."""
-    dst.mkdir(parents=True, exist_ok=True)
-    total = 0
-    try:
-        entries = sorted(os.listdir(src)) if src.is_dir() and not src.is_symlink() else []
-    except OSError:
-        entries = []
-    for name in entries[:5000]:
-        if not _SAFE_NAME.match(name) or name.endswith(".part"):
-            continue
-        data = _safe_read(src / name, MAX_EXPORT_FILE)
-        if data is None:
-            continue
-        total += len(data)
-        if total > MAX_EXPORT_TOTAL:
-            break
-        (dst / name).write_bytes(data)
-    manifest = {}
-    try:
-        raw = json.loads((dst / "manifest.json").read_text(encoding="utf-8"))
-        if isinstance(raw, dict):
-            manifest = {k: v for k, v in raw.items() if k in names and isinstance(v, dict)}
-    except (OSError, ValueError):
-        manifest = {}
-    for name in names:
-        manifest.setdefault(name, {"t": "missing"})
-    (dst / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return manifest
-
-
-def _prepare_workdir(ctx: Context, sub: ingest.Submission, nb, slot: int) -> tuple[Path, int | None]:
-    root = ctx.outdir / ".work" / sub.student_id
-    if root.exists():
-        shutil.rmtree(root, ignore_errors=True)
-    for d in ("work", "out", "ctl", "values", "hidden", "tmp"):
-        (root / d).mkdir(parents=True, exist_ok=True)
-    os.chmod(root, 0o711)
-    # Release helpers (public tests, support modules, data files): the student's own copy.
-    rel = Path(ctx.release_dir)
-    if rel.is_dir():
-        for path in sorted(rel.rglob("*")):
-            r = path.relative_to(rel)
-            if path.is_dir() or path.name == ctx.notebook_name and len(r.parts) == 1 or "__pycache__" in r.parts:
-                continue
-            (root / "work" / r).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, root / "work" / r)
-    (root / "work" / ctx.notebook_name).write_text(ingest.dumps(nb), encoding="utf-8")
-    uid = None
-    if ctx.mode == "bwrap" and sandbox.is_root():
-        uid = uids.sandbox_uid(slot)
-        for d in ("work", "out", "tmp"):
-            for dirpath, dirnames, filenames in os.walk(root / d):
-                os.chown(dirpath, uid, uid)
-                for f in filenames:
-                    os.chown(os.path.join(dirpath, f), uid, uid)
-    return root, uid
-
-
-SB_KERAS_HOME = "/tmp/keras"
-
-
-def data_binds(ctx: Context) -> tuple[list[tuple[Path, str]], dict[str, str]]:
-    """Sandbox view of the data cache: KERAS_HOME is a writable folder (keras falls back to downloading
-    into /tmp/.keras when KERAS_HOME is read-only) whose `datasets` is the real cache, read-only."""
-    binds = []
-    for d in ctx.data_dirs:
-        if (Path(d) / "datasets").is_dir():
-            binds.append((Path(d) / "datasets", f"{SB_KERAS_HOME}/datasets"))
-            break
-    env = {"KERAS_HOME": SB_KERAS_HOME} if ctx.kernel_env.get("KERAS_HOME") else {}
-    return binds, env
-
-
-def _kernel_env(ctx: Context, tmp: str) -> dict[str, str]:
-    from tdgrade.execute import thread_env
-
-    env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": f"{tmp}/home", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-        "JUPYTER_RUNTIME_DIR": f"{tmp}/jupyter/runtime", "JUPYTER_DATA_DIR": f"{tmp}/jupyter/data",
-        "JUPYTER_CONFIG_DIR": f"{tmp}/jupyter/config", "IPYTHONDIR": f"{tmp}/ipython",
-        "MPLCONFIGDIR": f"{tmp}/mpl", "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    env.update(thread_env(ctx.threads))
-    env.update(ctx.kernel_env)
-    return env
-
-
 def run_notebook(ctx: Context, root: Path, uid: int | None, stop: threading.Event | None):
-    """Execute the notebook + export in the sandbox. Returns (Outcome, untrusted status dict)."""
-    from tdgrade.artifacts import export_code
-
+    """Execute the notebook in the sandbox; values arrive through `channel` into root/values.
+    Returns (sandbox Outcome, channel.Received)."""
     bw = ctx.mode == "bwrap"
-    work = SB_WORK if bw else str(root / "work")
-    out = SB_OUT if bw else str(root / "out")
+    work = jobs.SB_WORK if bw else str(root / "work")
     tmp = "/tmp" if bw else str(root / "tmp")
-    env = _kernel_env(ctx, tmp)
-    if bw:
-        env.update(data_binds(ctx)[1])
+    guest = jobs.SB_GUEST if bw else str(jobs.Stage.get().root / "guest")
+    env = jobs.kernel_env(ctx, tmp)
+    data_ro, data_env = jobs.data_binds(ctx) if bw else ([], {})
+    env.update(data_env)
+    link = channel.Channel(root / "values", ctx.names)
     job = {
-        "notebook": f"{work}/{ctx.notebook_name}", "cwd": work, "executed": f"{out}/executed.ipynb",
-        "status": f"{out}/status.json", "export_code": export_code(ctx.names, f"{out}/export"),
-        "timeout": ctx.timeout, "export_timeout": ctx.export_timeout, "memory": ctx.memory,
+        "notebook": f"{work}/{ctx.notebook_name}", "cwd": work, "names": list(ctx.names),
+        "export_py": f"{guest}/export.py", "channel_fd": link.write_fd, "private_tmp": tmp,
+        "kill_all": bw, "timeout": ctx.timeout, "export_timeout": ctx.export_timeout, "memory": ctx.memory,
         "nproc": ctx.nproc, "fsize": min(1 << 30, ctx.disk), "uid": uid, "env": env, "max_restarts": 2,
         "truncate_notice": "[tdgrade] sortie tronquée : cette cellule a affiché trop de texte.",
         "pdeathsig": not bw,
@@ -245,59 +123,47 @@ def run_notebook(ctx: Context, root: Path, uid: int | None, stop: threading.Even
     job_path = root / "ctl" / "job.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
     os.chmod(job_path, 0o600 if uid is not None else 0o644)
-    limits = sandbox.Limits(wall=ctx.timeout + ctx.export_timeout + 90, memory=ctx.memory, nproc=ctx.nproc,
+    limits = sandbox.Limits(wall=ctx.timeout + ctx.export_timeout * 2 + 90, memory=ctx.memory, nproc=ctx.nproc,
                             disk=ctx.disk, fsize=min(1 << 30, ctx.disk))
-    if bw:
-        argv = [sys.executable, "-I", SB_RUNNER, f"{SB_CTL}/job.json"]
-        data_ro, _env = data_binds(ctx)
-        ro = [(RUNNER, SB_RUNNER), (root / "ctl", SB_CTL)] + data_ro
-        rw = [(root / "work", SB_WORK), (root / "out", SB_OUT)]
-        outcome = sandbox.run(argv, mode="bwrap", limits=limits, env=env, cwd=SB_WORK, ro=ro, rw=rw,
-                              secrets=ctx.secrets, watch_dirs=[root / "work", root / "out"], stop=stop,
-                              tmp_dirs=[SB_KERAS_HOME])
-    else:
-        for d in ("home", "jupyter", "ipython", "mpl"):
-            (root / "tmp" / d).mkdir(exist_ok=True)
-        argv = [sys.executable, "-I", str(RUNNER), str(job_path)]
-        outcome = sandbox.run(argv, mode="rlimits", limits=limits, env=env, cwd=work,
-                              watch_dirs=[root / "work", root / "out", root / "tmp"], stop=stop)
-    status = {}
-    raw = _safe_read(root / "out" / "status.json", 4 << 20)
-    if raw:
-        try:
-            loaded = json.loads(raw)
-            status = loaded if isinstance(loaded, dict) else {}
-        except ValueError:
-            status = {}
-    return outcome, status
+    common = dict(mode=ctx.mode, limits=limits, env=env, stop=stop, pass_fds=(link.write_fd,), on_start=link.start)
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(link.close)  # also when the sandbox fails to start
+        if bw:
+            ro = [(jobs.Stage.get().root / "guest", jobs.SB_GUEST), (root / "ctl", "/sandbox/ctl")] + data_ro
+            rw = [(root / "work", jobs.SB_WORK), (root / "out", jobs.SB_OUT)]
+            outcome = sandbox.run([sys.executable, "-I", f"{jobs.SB_GUEST}/runner.py", "/sandbox/ctl/job.json"],
+                                  cwd=jobs.SB_WORK, ro=ro, rw=rw, secrets=ctx.secrets,
+                                  watch_dirs=[root / "work", root / "out"], tmp_dirs=[jobs.SB_KERAS_HOME],
+                                  masks=jobs.editable_traces(), **common)
+        else:
+            for d in ("home", "jupyter", "ipython", "mpl"):
+                (root / "tmp" / d).mkdir(exist_ok=True)
+            outcome = sandbox.run([sys.executable, "-I", f"{guest}/runner.py", str(job_path)], cwd=work,
+                                  watch_dirs=[root / "work", root / "out", root / "tmp"], **common)
+        cleanup.pop_all()
+    return outcome, link.close()
 
 
 def run_hidden(ctx: Context, root: Path, stop: threading.Event | None) -> tuple[list[dict] | None, str, int]:
-    """Hidden tests in a clean separate process (sandboxed when possible) on the copied values."""
-    from tdgrade.execute import thread_env
-
+    """Hidden tests in a clean separate process (sandboxed when possible) on the received values."""
     import tdgrade
 
-    pkg = Path(tdgrade.__file__).resolve().parent
     out_file = root / "hidden" / "result.json"
-    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": "3",
-           "PYTHONDONTWRITEBYTECODE": "1"}
-    env.update(thread_env(ctx.threads))
-    env.update(ctx.kernel_env)
+    env = jobs.hidden_env(ctx)
     limits = sandbox.Limits(wall=ctx.hidden_timeout, memory=ctx.memory, nproc=ctx.nproc)
     if ctx.mode == "bwrap":
         env.update({"HOME": "/tmp", "MPLCONFIGDIR": "/tmp/mpl"})
-        argv = [sys.executable, "-I", "-c", HIDDEN_BOOT.format(root="/opt/tdgrade"), "--tests", "/grader/tests",
+        argv = [sys.executable, "-I", "-c", HIDDEN_BOOT.format(root=jobs.SB_LIB), "--tests", "/grader/tests",
                 "--values", "/grader/values", "--profile", ctx.profile, "--out", "/grader/out/result.json"]
-        data_ro, data_env = data_binds(ctx)
+        data_ro, data_env = jobs.data_binds(ctx)
         env.update(data_env)
-        # the checker library the hidden tests import sits next to tdgrade (see tdgrade_checks)
-        checks = pkg.parent / "tdgrade_checks"
-        ro = [(ctx.tests_dir, "/grader/tests"), (root / "values", "/grader/values"), (pkg, "/opt/tdgrade/tdgrade"),
-              (checks, "/opt/tdgrade/tdgrade_checks")]
+        ro = [(ctx.tests_dir, "/grader/tests"), (root / "values", "/grader/values"),
+              (jobs.Stage.get().root / "lib", jobs.SB_LIB)]
         outcome = sandbox.run(argv, mode="bwrap", limits=limits, env=env, cwd="/tmp", ro=ro + data_ro,
-                              rw=[(root / "hidden", "/grader/out")], stop=stop, tmp_dirs=[SB_KERAS_HOME])
+                              rw=[(root / "hidden", "/grader/out")], stop=stop, tmp_dirs=[jobs.SB_KERAS_HOME],
+                              masks=jobs.editable_traces())
     else:
+        pkg = Path(tdgrade.__file__).resolve().parent
         env.update({"HOME": str(root / "tmp"), "MPLCONFIGDIR": str(root / "tmp" / "mpl_hidden")})
         argv = [sys.executable, "-I", "-c", HIDDEN_BOOT.format(root=str(pkg.parent)), "--tests", str(ctx.tests_dir),
                 "--values", str(root / "values"), "--profile", ctx.profile, "--out", str(out_file)]
@@ -334,10 +200,9 @@ def _clean_questions(ctx: Context, data: list[dict]) -> list[dict]:
     return out
 
 
-def _executed_notebook(root: Path, fallback_nb):
+def _executed_notebook(raw: bytes | None, fallback_nb):
     import nbformat
 
-    raw = _safe_read(root / "out" / "executed.ipynb", MAX_EXECUTED_NB)
     if raw:
         try:
             nb = nbformat.reads(raw.decode("utf-8", "replace"), as_version=4)
@@ -346,6 +211,56 @@ def _executed_notebook(root: Path, fallback_nb):
         except Exception:  # noqa: BLE001 - the student may have damaged it
             pass
     return fallback_nb
+
+
+def _int_list(value) -> list[int]:
+    return [v for v in value if isinstance(v, int)][:10] if isinstance(value, list) else []
+
+
+def decide_status(outcome, st: dict, errors: list[dict]) -> tuple[str, str]:
+    """(status, detail) from the sandbox outcome (trusted) and the runner's account."""
+    deaths = _int_list(st.get("deaths"))
+    timeout_cell = st.get("timeout_cell") if isinstance(st.get("timeout_cell"), int) else None
+    mem_error = any(e["ename"] == "MemoryError" for e in errors)
+    if outcome.killed == "memory" or (outcome.killed is None and mem_error):
+        return "memory_limit", ""
+    if outcome.killed == "nproc":
+        return "process_limit", ""
+    if outcome.killed == "disk":
+        return "disk_limit", ""
+    if outcome.killed == "timeout" or st.get("timed_out") is True:
+        return "timeout", "" if timeout_cell is None else str(timeout_cell)
+    if deaths or st.get("deaths"):
+        return "kernel_died", ",".join(str(d) for d in deaths)
+    if outcome.returncode != 0 or not st or st.get("startup_error"):
+        detail = str(st.get("startup_error") or "")[:300] if st else ""
+        return "kernel_died", detail or f"runner exit {outcome.returncode}: {outcome.stderr_tail[-300:]}"
+    return "graded", ""
+
+
+TAMPER_WARNING = ("Le code du notebook a perturbé la transmission des valeurs au correcteur : aucune valeur "
+                  "n'a été retenue et les questions automatiques sont comptées fausses. Parlez-en à votre "
+                  "enseignant·e.")
+
+
+def _received_warnings(ctx: Context, received, st: dict, outcome) -> list[str]:
+    warnings = []
+    truncated = st.get("truncated") if isinstance(st.get("truncated"), list) else []
+    if truncated:
+        warnings.append(f"La sortie de {len(truncated)} cellule(s) était trop longue et a été tronquée.")
+    too_large = [name for name, d in _manifest(ctx, received).items() if d.get("t") == "too_large"]
+    if too_large:
+        warnings.append("Variable(s) trop volumineuse(s) pour être transmise(s) au correcteur : "
+                        + ", ".join(too_large) + ". Les questions qui en dépendent sont comptées fausses ; "
+                        "les autres ont été corrigées.")
+    if st and st.get("export") != "ok" and not outcome.killed and not received.tamper:
+        warnings.append("Les variables n'ont pas pu être récupérées à la fin de l'exécution (noyau arrêté ou "
+                        "bloqué) : les questions ont été corrigées avec les valeurs transmises avant.")
+    return warnings
+
+
+def _manifest(ctx: Context, received) -> dict:
+    return received.manifest if isinstance(getattr(received, "manifest", None), dict) else {}
 
 
 def grade_submission(ctx: Context, sub: ingest.Submission, key: str, slot: int = 0,
@@ -367,58 +282,35 @@ def grade_submission(ctx: Context, sub: ingest.Submission, key: str, slot: int =
         result["timings"]["total"] = round(time.monotonic() - t0, 3)
         return result, None
     result["warnings"] = warnings
-    root, uid = _prepare_workdir(ctx, sub, nb, slot)
+    root, uid = jobs.prepare_workdir(ctx, sub.student_id, ingest.dumps(nb), slot)
     try:
         t1 = time.monotonic()
-        outcome, st = run_notebook(ctx, root, uid, stop)
+        outcome, received = run_notebook(ctx, root, uid, stop)
         if outcome.killed == "interrupted":
             raise Interrupted()
+        st = received.status
         t2 = time.monotonic()
         result["timings"].update(prepare=round(t1 - t0, 3), sandbox=round(t2 - t1, 3),
                                  notebook=st.get("elapsed") if isinstance(st.get("elapsed"), (int, float)) else None)
         # Sampled tree RSS, or the runner's own + its kernel's peak (a short run may fall between samples).
         reported = sum(v for k in ("maxrss_self", "maxrss_kernel") if isinstance(v := st.get(k), int) and v > 0)
         result["peak_rss"] = max(outcome.peak_rss, min(reported, 64 << 30))
-        copy_export(root / "out" / "export", root / "values", ctx.names)
+        if received.tamper:  # the kernel wrote outside the runner's requests: keep no value
+            channel.Channel.discard_values(root / "values", ctx.names)
+            result["warnings"].append(TAMPER_WARNING)
+        result["warnings"] += _received_warnings(ctx, received, st, outcome)
         data, err, hidden_rss = run_hidden(ctx, root, stop)
         result["hidden_peak_rss"] = hidden_rss
         t3 = time.monotonic()
         result["timings"]["hidden"] = round(t3 - t2, 3)
-        executed = _executed_notebook(root, nb)
+        executed = _executed_notebook(received.notebook, nb)
         result["cell_errors"] = cell_errors(executed)
-        deaths = st.get("deaths") if isinstance(st.get("deaths"), list) else []
-        truncated = st.get("truncated") if isinstance(st.get("truncated"), list) else []
-        if truncated:
-            result["warnings"].append(f"La sortie de {len(truncated)} cellule(s) était trop longue et a été tronquée.")
-        mem_error = any(e["ename"] == "MemoryError" for e in result["cell_errors"])
-        timeout_cell = st.get("timeout_cell") if isinstance(st.get("timeout_cell"), int) else None
-        if outcome.killed == "memory" or (outcome.killed is None and mem_error):
-            status = "memory_limit"
-        elif outcome.killed == "nproc":
-            status = "process_limit"
-        elif outcome.killed == "disk":
-            status = "disk_limit"
-        elif outcome.killed == "timeout" or st.get("timed_out") is True:
-            status = "timeout"
-        elif deaths:
-            status = "kernel_died"
-        elif outcome.returncode != 0 or not st or st.get("startup_error"):
-            status = "kernel_died"
-            detail = str(st.get("startup_error") or "")[:300] if st else ""
-            result["status_detail"] = detail or f"runner exit {outcome.returncode}: {outcome.stderr_tail[-300:]}"
-        else:
-            status = "graded"
-        if status in ("timeout",) and timeout_cell is not None:
-            result["status_detail"] = str(timeout_cell)
-        if status == "kernel_died" and deaths:
-            result["status_detail"] = ",".join(str(d) for d in deaths if d is not None)
-        result["runner"] = {"deaths": [d for d in deaths if isinstance(d, int)][:10],
-                            "timeout_cell": timeout_cell, "export": str(st.get("export", "missing"))[:20],
-                            "killed": outcome.killed, "exit": outcome.returncode}
-        if st and st.get("export") != "ok" and not outcome.killed:
-            result["warnings"].append("Les variables n'ont pas pu être récupérées à la fin de l'exécution "
-                                      "(noyau arrêté ou cellule d'export perturbée) : les questions qui en "
-                                      "dépendent sont comptées fausses.")
+        status, detail = decide_status(outcome, st, result["cell_errors"])
+        result["status_detail"] = detail
+        result["runner"] = {"deaths": _int_list(st.get("deaths")), "last_cell": received.last_cell,
+                            "timeout_cell": st.get("timeout_cell") if isinstance(st.get("timeout_cell"), int) else None,
+                            "export": str(st.get("export", "missing"))[:20], "snapshots": received.committed,
+                            "tampered": bool(received.tamper), "killed": outcome.killed, "exit": outcome.returncode}
         if data is None:
             result["status"] = "grader_error"
             result["status_detail"] = err[-2000:]
