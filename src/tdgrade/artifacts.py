@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-_EXPORT_SOURCE = (Path(__file__).parent / "guest" / "export.py").read_text(encoding="utf-8")
+_EXPORT_SOURCE = "\n".join((Path(__file__).parent / "guest" / name).read_text(encoding="utf-8")
+                           for name in ("encode.py", "export.py"))
 
 MANIFEST = "manifest.json"
 

@@ -110,7 +110,7 @@ def run_notebook(ctx: Context, root: Path, uid: int | None, stop: threading.Even
     link = channel.Channel(root / "values", ctx.names)
     job = {
         "notebook": f"{work}/{ctx.notebook_name}", "cwd": work, "names": list(ctx.names),
-        "export_py": f"{guest}/export.py", "channel_fd": link.write_fd, "private_tmp": tmp,
+        "guest_dir": guest, "channel_fd": link.write_fd, "private_tmp": tmp,
         "kill_all": bw, "timeout": ctx.timeout, "export_timeout": ctx.export_timeout, "memory": ctx.memory,
         "nproc": ctx.nproc, "fsize": min(1 << 30, ctx.disk), "uid": uid, "env": env, "max_restarts": 2,
         "truncate_notice": "[tdgrade] sortie tronquée : cette cellule a affiché trop de texte.",

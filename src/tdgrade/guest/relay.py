@@ -89,14 +89,16 @@ class KernelLink:
         self.tamper = []
         threading.Thread(target=self._read, name="tdgrade-relay", daemon=True).start()
 
-    def startup_code(self, export_py, trusted_dirs):
-        """The kernel's IPython startup file: run before any student cell."""
+    def startup_code(self, sources, trusted_dirs):
+        """The kernel's IPython startup file, run before any student cell: `sources` (encode.py,
+        export.py) executed in one private globals dict with a copy of the builtins."""
         return (
             "def _tdgrade_start():\n"
             "    import builtins\n"
             "    g = {'__builtins__': dict(builtins.__dict__), '__name__': 'tdgrade_export'}\n"
-            f"    with open({export_py!r}, encoding='utf-8') as f:\n"
-            "        exec(compile(f.read(), 'tdgrade_export', 'exec'), g)\n"
+            f"    for path in {list(sources)!r}:\n"
+            "        with open(path, encoding='utf-8') as f:\n"
+            "            exec(compile(f.read(), path, 'exec'), g)\n"
             f"    g['install']({self.ctl_path!r}, {self.data_path!r}, get_ipython().user_ns, {list(trusted_dirs)!r})\n"
             "_tdgrade_start()\n"
             "del _tdgrade_start\n")

@@ -192,7 +192,8 @@ class Run:
         startup = os.path.join(self.job["env"]["IPYTHONDIR"], "profile_default", "startup")
         os.makedirs(startup, exist_ok=True)
         with open(os.path.join(startup, "00-tdgrade-export.py"), "w", encoding="utf-8") as f:
-            f.write(link.startup_code(self.job["export_py"], installation_dirs()))
+            guest = self.job["guest_dir"]
+            f.write(link.startup_code([f"{guest}/encode.py", f"{guest}/export.py"], installation_dirs()))
         return link
 
     def export(self, link, client, names, scope, timeout):
