@@ -85,6 +85,12 @@ def bad_cases() -> list[Case]:
         Case("memory_bomb", "memory_bomb.ipynb",
              dump(nb_of(SETUP, Q1, "hog = bytearray(64 * 2**30)", "big = np.ones((2**37,), dtype=np.uint8)", Q2, Q3)),
              "memory_limit", 5),
+        Case("memory_tree", "memory_tree.ipynb",  # each process under RLIMIT_DATA, the tree over the limit
+             dump(nb_of(SETUP, Q1, Q2, Q3, "import os, time\nfor _ in range(4):\n    if os.fork() == 0:\n"
+                                          "        block = bytearray(350 * 2**20)\n"
+                                          "        for i in range(0, len(block), 4096):\n            block[i] = 1\n"
+                                          "        time.sleep(60)\n        os._exit(0)\ntime.sleep(60)")),
+             "memory_limit", 5),  # killed by the watchdog after every answer was computed
         Case("fork_bomb", "fork_bomb.ipynb",
              dump(nb_of(SETUP, Q1, "import os, time\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n"
                                   "        time.sleep(0.01)", Q2, Q3)), "process_limit", 2),  # Q1 came before

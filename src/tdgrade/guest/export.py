@@ -90,7 +90,7 @@ def export_to_folder(names, outdir, namespace):
     import os
 
     lib = _capture()
-    manifest = describe_all(Encoder(lib, FolderSink(lib, outdir)), names, namespace)
+    manifest = describe_all(Encoder(lib, FolderSink(lib, outdir)), names, namespace)  # noqa: F821 - from encode.py, same globals
     tmp = os.path.join(outdir, "manifest.json.part")
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(manifest, f)
@@ -178,7 +178,7 @@ def install(ctl_path, data_path, namespace, trusted_dirs=()):
                 if scope != "all":
                     names = unchanged(names)
                 sink = PipeSink(lib, data, seq)
-                encoder = Encoder(lib, sink, prefix=f"s{seq:04d}_")
+                encoder = Encoder(lib, sink, prefix=f"s{seq:04d}_")  # noqa: F821 - from encode.py, same globals
                 values = describe_all(encoder, names, namespace, skip_missing=scope != "all")
                 manifest = {"seq": seq, "nonce": nonce, "values": values, "threads": lib["active_threads"]()}
                 sink.record(b"MANI", dumps(lib, manifest).encode("ascii"))

@@ -29,6 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
 import relay  # noqa: E402  (guest/relay.py, beside this file)
+from capped import make_client_class  # noqa: E402
 
 MAX_NOTEBOOK = 64 << 20
 
@@ -75,15 +76,6 @@ def apply_limits(job):
         pass
 
 
-def _size(content):
-    try:
-        return len(json.dumps(content, default=str))
-    except Exception:  # noqa: BLE001
-        return 0
-
-
-
-
 def installation_dirs():
     """Where the interpreter's own modules live (never the notebook's folder or /tmp)."""
     import site
@@ -113,38 +105,6 @@ def kill_kernel(client, whole_sandbox):
             os.kill(-1, signal.SIGKILL)  # spares the caller and the namespace's init (bwrap)
         except OSError:
             pass
-
-
-def make_client_class(job):
-    import nbformat
-    from nbclient import NotebookClient
-
-    notice = job.get("truncate_notice", "[output truncated]")
-
-    class CappedClient(NotebookClient):
-        """Drops output beyond a per-cell and a per-notebook budget (a print loop must not blow memory)."""
-
-        cell_budget = int(job.get("max_cell_output", 200_000))
-        total_budget = int(job.get("max_total_output", 5_000_000))
-        used_total = 0
-        used_cell: dict = {}
-        truncated_cells: set = set()
-
-        def output(self, outs, msg, display_id, cell_index):
-            if msg.get("msg_type") in ("stream", "display_data", "execute_result", "error"):
-                size = _size(msg.get("content"))
-                used = self.used_cell.get(cell_index, 0)
-                if msg["msg_type"] != "error" and (used + size > self.cell_budget
-                                                   or self.used_total + size > self.total_budget):
-                    if cell_index not in self.truncated_cells:
-                        self.truncated_cells.add(cell_index)
-                        outs.append(nbformat.v4.new_output("stream", name="stderr", text=f"\n{notice}\n"))
-                    return None
-                self.used_cell[cell_index] = used + size
-                CappedClient.used_total += size
-            return super().output(outs, msg, display_id, cell_index)
-
-    return CappedClient
 
 
 class Run:
