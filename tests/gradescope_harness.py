@@ -46,13 +46,16 @@ def layout(zip_path: Path, root: Path) -> Path:
     return root
 
 
-def install_data(root: Path, mirror: Path | None, offline: bool = True) -> subprocess.CompletedProcess:
+def install_data(root: Path, mirror: Path | None, offline: bool = True,
+                 mirror_only: bool = False) -> subprocess.CompletedProcess:
     """The installer as setup.sh runs it (here: offline, from a local mirror folder)."""
     cmd = [sys.executable, str(root / "source" / "tdgrade_install_data.py"), "--autograder-dir", str(root)]
     if mirror is not None:
         cmd += ["--mirror", str(mirror)]
     if offline:
         cmd.append("--offline")
+    if mirror_only:
+        cmd.append("--mirror-only")
     env = {k: v for k, v in os.environ.items() if k != "TDGRADE_DATA_MIRROR"}
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
 

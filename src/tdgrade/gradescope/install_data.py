@@ -5,11 +5,12 @@ Gradescope builds the image (tdgrade is not installed there: standard library an
 The datasets, their checksums and the grader's profile come from `tdgrade_gradescope.json`, which
 `tdgrade build` writes from `tdgrade.data` (so the hashes have one source).
 
-    python3 tdgrade_install_data.py [--autograder-dir /autograder] [--mirror DIR_OR_URL] [--offline]
+    python3 tdgrade_install_data.py [--autograder-dir /autograder] [--mirror DIR_OR_URL]
+                                    [--offline] [--mirror-only]
 
 Sources, in order: `--mirror` (or $TDGRADE_DATA_MIRROR), a folder or a URL prefix holding the
 original `.gz` files; Debian's `dataset-fashion-mnist` folder; the dataset's origin URL (unless
-`--offline`). A file whose sha256 differs is rejected, never installed. The smoke profile gets the
+`--offline`); `--mirror-only` tries the mirror alone. A file whose sha256 differs is rejected, never installed. The smoke profile gets the
 subset `tdgrade data` derives (first N images of each class), checked against its own hashes.
 Exit status 0 when every file is installed and verified, 1 otherwise (the image build then fails
 instead of grading on wrong data).
@@ -130,12 +131,13 @@ def derive_smoke(full_dir: Path, target: Path, smoke: dict) -> None:
         raise InstallError(f"smoke subset in {target} does not match its recorded sha256: {bad}")
 
 
-def install(source_dir: Path, mirror: str | None = None, offline: bool = False, log=print) -> None:
+def install(source_dir: Path, mirror: str | None = None, offline: bool = False, mirror_only: bool = False,
+            log=print) -> None:
     config = json.loads((source_dir / CONFIG_FILE).read_text(encoding="utf-8"))
     keras_home = source_dir / config["keras_home"]
     for dataset in config.get("datasets", []):
-        sources = [s for s in (mirror, dataset.get("debian_dir")) if s]
-        if not offline:
+        sources = [s for s in (mirror, None if mirror_only else dataset.get("debian_dir")) if s]
+        if not (offline or mirror_only):
             sources.append(dataset["origin"])
         smoke = config["profile"] == "smoke"
         full_dir = (source_dir / FULL_STAGING if smoke else keras_home) / dataset["subdir"]
@@ -155,10 +157,13 @@ def main(argv=None) -> int:
     parser.add_argument("--mirror", default=os.environ.get("TDGRADE_DATA_MIRROR"),
                         help="folder or URL prefix holding the original files (default: $TDGRADE_DATA_MIRROR)")
     parser.add_argument("--offline", action="store_true", help="never try the dataset's origin URL")
+    parser.add_argument("--mirror-only", action="store_true", help="try the mirror alone")
     args = parser.parse_args(argv)
     source_dir = args.autograder_dir / "source" if args.autograder_dir else here
     try:
-        install(source_dir.resolve(), args.mirror, args.offline)
+        if args.mirror_only and not args.mirror:
+            parser.error("--mirror-only needs --mirror or $TDGRADE_DATA_MIRROR")
+        install(source_dir.resolve(), args.mirror, args.offline, args.mirror_only)
     except InstallError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
