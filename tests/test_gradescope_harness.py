@@ -199,6 +199,28 @@ def test_a_notebook_that_sets_the_profile_gains_nothing(compiled, autograder_roo
     assert fm01["output"].split("\n")[2:] == feedback_lines(expected)
 
 
+def test_another_labs_notebook_gets_zero_with_a_french_reason(compiled, autograder_root):
+    cv = compiled("keras_cv")
+    run = harness.run_autograder(autograder_root(FM, "full"), cv.release / cv.lab.notebook_name)
+    assert run.returncode == 1
+    assert run.results["score"] == 0 and run.results["tests"] == []
+    assert "n'est pas celui du TD `fashion_mnist`" in run.results["output"]
+
+
+def test_failure_messages_are_tdgrades():
+    from tdgrade.gradescope.runner import case_message
+
+    framed = "❌ Test case failed\nError at line 7 in test q:\n  assert x == 3, 'msg'\n{}"
+    assert case_message(framed.format("AssertionError: `x` vaut 2.\nEncore."), ["x"]) == "`x` vaut 2.\nEncore."
+    assert case_message(framed.format("AssertionError: "), ["x"]) == "Réponse incorrecte."
+    crash = case_message(framed.format("TypeError: unsupported operand"), ["x", "y"])
+    assert crash.startswith("Le test n'a pas pu s'exécuter sur votre réponse (TypeError)")
+    assert crash.endswith("`x`, `y`.") and "assert" not in crash
+    from tdgrade.hidden import _crash_message
+
+    assert crash == _crash_message(TypeError("unsupported operand"), ["x", "y"])
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS)
 def test_solution_scores_full_marks_as_in_tdgrade(lab, compiled, autograder_root, solution_values, tmp_path):
