@@ -1,8 +1,11 @@
 """One set of exported values scored through the three grading paths of a lab.
 
 - tdgrade: `tdgrade.hidden.Suite` on the compiled test files (what `tdgrade grade` runs);
-- otter: otter's own `ExceptionTestFile` scoring of the test files inside the autograder zip
-  (what Gradescope's `run_autograder` and `otter run` compute);
+- gradescope: the autograder zip re-targeted to the profile (`compiler.gradescope.with_profile`),
+  scored by the code its `run_otter.py` runs after the notebook executed: otter's `Checker` on
+  each test file with the values as the notebook's globals, otter's `GradingResults`, then the
+  zip's own French `results.json` (`tdgrade.gradescope.runner.french_results`). The notebook's
+  `TDGRADE_PROFILE` global is set to the *other* profile: the zip must ignore it;
 - nbgrader: the grade cells of the nbgrader export executed as nbgrader's autograder does (a code
   grade cell earns its points when it runs without error), on the same values as globals.
 
@@ -28,14 +31,22 @@ class Scores:
                         and abs(self.tdgrade[q] - self.nbgrader.get(q, -1)) < 1e-9)}
 
 
+def feedback_lines(result) -> list[str]:
+    """tdgrade's per-case feedback lines of one question (the wording of `grade/feedback.py`)."""
+    lines = []
+    for c in result.cases:
+        kind = "test caché" if c.hidden else "test public"
+        lines.append(f"- {kind} : réussi" if c.passed else f"- {kind} : **échec** — {' '.join(c.message.split())}")
+    return lines
+
+
 class ThreePaths:
     def __init__(self, compiled_lab, scratch: Path):
         self.suite = compiled_lab.suite
         name = compiled_lab.lab.name
-        with zipfile.ZipFile(compiled_lab.autograder / f"{name}-autograder.zip") as zf:
-            members = [m for m in zf.namelist() if m.startswith("tests/") and m.endswith(".py")]
-            zf.extractall(scratch, members)
-        self.otter_files = sorted((scratch / "tests").glob("*.py"))
+        self.lab_name, self.zip_path, self.scratch = name, compiled_lab.autograder / f"{name}-autograder.zip", scratch
+        self._tests_dirs = {}
+        self.last_results = None  # the last results.json the Gradescope path produced
         nb = json.loads((compiled_lab.autograder / "nbgrader" / "source" / name / f"{name}.ipynb").read_text())
         self.grade_cells = []
         for cell in nb["cells"]:
@@ -44,17 +55,37 @@ class ThreePaths:
                 question = meta["grade_id"].split("_test_", 1)[0]
                 self.grade_cells.append((question, float(meta["points"]), "".join(cell["source"])))
 
-    def otter_scores(self, values: dict, profile: str, only) -> tuple[dict, dict]:
-        from otter.test_files import ExceptionTestFile
+    def tests_dir(self, profile: str) -> Path:
+        """The zip's tests/ for `profile`, extracted once."""
+        if profile not in self._tests_dirs:
+            from tdgrade.compiler import gradescope
 
-        scores, maximum = {}, {}
-        for path in self.otter_files:
-            test_file = ExceptionTestFile.from_file(str(path))
-            if test_file.name not in only:
-                continue
-            test_file.run({**values, "TDGRADE_PROFILE": profile})
-            scores[test_file.name], maximum[test_file.name] = float(test_file.score), float(test_file.possible)
-        return scores, maximum
+            folder = self.scratch / f"gradescope-{profile}"
+            zip_path = gradescope.with_profile(self.zip_path, self.scratch / f"{profile}.zip", profile)
+            with zipfile.ZipFile(zip_path) as zf:
+                zf.extractall(folder, [m for m in zf.namelist() if m.startswith("tests/")])
+            self._tests_dirs[profile] = folder / "tests"
+        return self._tests_dirs[profile]
+
+    def gradescope_results(self, values: dict, profile: str, only) -> dict:
+        """results.json of the Gradescope zip for these final values (see the module docstring)."""
+        from otter.execute import Checker
+        from otter.nbmeta_config import NBMetadataConfig
+        from otter.test_files import GradingResults
+
+        from tdgrade.gradescope.runner import GraderConfig, french_results
+
+        tests_dir = self.tests_dir(profile)
+        hostile = {**values, "TDGRADE_PROFILE": "full" if profile == "smoke" else "smoke"}
+        files = [Checker.check(str(path), NBMetadataConfig(), global_env=dict(hostile))
+                 for path in sorted(tests_dir.glob("*.py")) if path.stem in only]
+        config = GraderConfig(self.lab_name, profile, "unused")
+        self.last_results = french_results(GradingResults(files), tests_dir, config)
+        return self.last_results
+
+    def otter_scores(self, values: dict, profile: str, only) -> tuple[dict, dict]:
+        tests = self.gradescope_results(values, profile, only)["tests"]
+        return {t["name"]: float(t["score"]) for t in tests}, {t["name"]: float(t["max_score"]) for t in tests}
 
     def nbgrader_scores(self, values: dict, profile: str, only) -> dict:
         scores = {}
@@ -76,4 +107,7 @@ class ThreePaths:
         tdgrade = {r.name: float(r.score) for r in results}
         otter, maximum = self.otter_scores(values, profile, only)
         assert maximum == {r.name: float(r.max_score) for r in results}, "otter and tdgrade disagree on maximum points"
+        # results.json shows each case's outcome with tdgrade's own French message, in order
+        for r, test in zip(results, self.last_results["tests"]):
+            assert test["name"] == r.name and test["output"].split("\n")[2:] == feedback_lines(r), (r.name, test["output"])
         return Scores(tdgrade, otter, self.nbgrader_scores(values, profile, only), maximum)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import gradescope
 from . import preprocessors as pp
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -94,11 +95,8 @@ def write_release(assigned, lab_name: str, source_dir: Path, out: Path) -> None:
     (out / "README.md").write_text(readme, encoding="utf-8")
 
 
-def write_deterministic_zip(src_zip: Path, dst_zip: Path, extra: dict[str, bytes] | None = None) -> None:
-    """Same members as Otter's zip (plus `extra`: name -> bytes), sorted, with a fixed date and permissions."""
-    with zipfile.ZipFile(src_zip) as src:
-        members = {name: src.read(name) for name in src.namelist() if not name.endswith("/")}
-    members.update(extra or {})
+def write_zip(members: dict[str, bytes], dst_zip: Path) -> None:
+    """A zip of `members` (name -> bytes), sorted, with a fixed date and permissions."""
     with zipfile.ZipFile(dst_zip, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in sorted(members):
             info = zipfile.ZipInfo(name, ZIP_DATE)
@@ -109,12 +107,15 @@ def write_deterministic_zip(src_zip: Path, dst_zip: Path, extra: dict[str, bytes
 
 
 def write_autograder(assigned, lab_name: str, out: Path) -> None:
-    """All tests (public + hidden) and the Gradescope/otter autograder zip."""
+    """All tests (public + hidden) and the Gradescope/otter autograder zip (`gradescope.finish`)."""
     out.mkdir(parents=True)
     shutil.copytree(assigned.autograder_dir / "tests", out / "tests")
+    with zipfile.ZipFile(assigned.autograder_zip) as src:
+        members = {name: src.read(name) for name in src.namelist() if not name.endswith("/")}
     # otter copies the zip's files/ into the submission folder: the release's init cell imports selfcheck.
-    write_deterministic_zip(assigned.autograder_zip, out / f"{lab_name}-autograder.zip",
-                            extra={f"files/{SELFCHECK.name}": SELFCHECK.read_bytes()})
+    members[f"files/{SELFCHECK.name}"] = SELFCHECK.read_bytes()
+    notebook_text = (assigned.autograder_dir / assigned.notebook_name).read_text(encoding="utf-8")
+    write_zip(gradescope.finish(members, lab_name, notebook_text), out / f"{lab_name}-autograder.zip")
     shutil.copyfile(assigned.autograder_dir / "otter_config.json", out / "otter_config.json")
 
 
