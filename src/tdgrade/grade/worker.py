@@ -21,10 +21,10 @@ from pathlib import Path
 
 from ..execute import cell_errors
 from . import ingest, sandbox, uids
+from .settings import GRADER_VERSION, Context, tests_fingerprint  # noqa: F401 - moved to settings
 
 RUNNER = Path(__file__).parent.parent / "guest" / "runner.py"
 SCHEMA = 1
-GRADER_VERSION = "grade-1"
 MAX_EXPORT_FILE = 1 << 30
 MAX_EXPORT_TOTAL = 2 << 30
 MAX_EXECUTED_NB = 64 << 20
@@ -44,45 +44,6 @@ raise SystemExit(main(sys.argv[1:]))
 
 class Interrupted(Exception):
     """The batch is being stopped: this submission has no result and will be graded on the next run."""
-
-
-@dataclass
-class Context:
-    """Everything a worker needs, shared by all workers of a run."""
-
-    lab_name: str
-    notebook_name: str
-    release_dir: Path
-    tests_dir: Path
-    outdir: Path
-    profile: str
-    mode: str  # "bwrap" | "rlimits"
-    names: list[str]
-    questions: dict[str, float]  # auto question -> max points
-    timeout: float  # notebook budget, seconds
-    memory: int  # bytes
-    threads: int = 1
-    export_timeout: float = 120.0
-    hidden_timeout: float = 300.0
-    nproc: int = 512
-    disk: int = 2 << 30  # bytes the sandbox may write (work + out folders)
-    kernel_env: dict[str, str] = field(default_factory=dict)
-    data_dirs: list[Path] = field(default_factory=list)
-    secrets: list[Path] = field(default_factory=list)
-    own_fps: set = field(default_factory=set)
-    other_fps: dict = field(default_factory=dict)
-    tests_hash: str = ""
-
-    def key(self, raw_sha: str) -> str:
-        h = hashlib.sha256("\0".join([GRADER_VERSION, self.lab_name, self.profile, self.tests_hash, raw_sha]).encode())
-        return h.hexdigest()
-
-
-def tests_fingerprint(tests_dir: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(Path(tests_dir).glob("*.py")):
-        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------
