@@ -48,7 +48,7 @@ def time_exec(lab, nb_path: Path, profile: str) -> float:
         return time.perf_counter() - t
 
 
-def time_tdgrade(lab, others, subs: list[Path], profile: str, jobs: int, timeout: float) -> tuple[float, list[dict]]:
+def time_tdgrade(lab, others, subs: list[Path], profile: str, jobs: int, timeout: float) -> tuple[float, list]:
     import io
 
     from tdgrade.grade import grade, gradebook
@@ -130,10 +130,10 @@ def main(argv=None) -> int:
             wall, results = time_tdgrade(lab, others, [one / "bench.ipynb"], a.profile, 1, a.timeout)
             grade_t.append(wall)
             r = results[0]
-            rss.append(r.get("peak_rss", 0))
-            hidden_rss.append(r.get("hidden_peak_rss", 0))
-            notebook_t.append(r.get("timings", {}).get("notebook") or 0)
-            report.setdefault("tdgrade_score", f"{r['total']:g}/{r['max_total']:g} ({r['status']})")
+            rss.append(r.peak_rss)
+            hidden_rss.append(r.hidden_peak_rss or 0)
+            notebook_t.append(r.timings.get("notebook") or 0)
+            report.setdefault("tdgrade_score", f"{r.total:g}/{r.max_total:g} ({r.status})")
             if otter_zip:
                 ot, score = time_otter(otter_zip, sub, a.profile)
                 otter_t.append(ot)
@@ -156,7 +156,7 @@ def main(argv=None) -> int:
             shutil.copy(sub, many / f"student{i:02d}.ipynb")
         for jobs in (1, 2):
             wall, results = time_tdgrade(lab, others, sorted(many.iterdir()), a.profile, jobs, a.timeout)
-            assert all(r["status"] == "graded" for r in results)
+            assert all(r.status == "graded" for r in results)
             report[f"throughput_jobs{jobs}_per_min"] = 60 * a.copies / wall
             report[f"batch_jobs{jobs}_s"] = wall
             print(f"{a.copies} submissions, jobs={jobs}: {wall:.1f} s", flush=True)

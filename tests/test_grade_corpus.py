@@ -62,6 +62,11 @@ def test_bad_corpus_details(bad_batch):
     assert {e["ename"] for e in results["exception_in_cell"]["cell_errors"]} == {"ValueError", "ZeroDivisionError"}
     assert "MemoryError" in {e["ename"] for e in results["memory_bomb"]["cell_errors"]}
     assert results["renamed_variables"]["questions"][0]["cases"][0]["message"]  # says `total` is missing
+    # a limit's kill: the feedback names the limit and the cell that was running (4 prose cells first)
+    for case, cell, words in (("fork_bomb", 7, "trop de processus"), ("memory_tree", 9, "mémoire autorisée"),
+                              ("disk_filler", 9, "trop de données")):
+        feedback = (out / f"feedback/{case}.md").read_text(encoding="utf-8")
+        assert words in feedback and f"pendant la cellule n° {cell} du notebook" in feedback, feedback[:1500]
 
 
 @pytest.fixture(scope="module")

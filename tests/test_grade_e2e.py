@@ -4,7 +4,7 @@ import signal
 import subprocess
 import sys
 import time
-from argparse import Namespace
+from pathlib import Path
 
 import pytest
 
@@ -137,21 +137,23 @@ def test_fallback_without_bwrap_warns_and_kills_daemons(tmp_path, labs):
     assert _sandbox_processes("TDGRADE_FALLBACK_DAEMON") == []
 
 
-def test_main_from_args_maps_cli_namespace(monkeypatch):
+def test_cli_maps_grade_options_to_plain_arguments(monkeypatch):
     import tdgrade.grade as g
+    from tdgrade.cli import parser
 
     seen = {}
     monkeypatch.setattr(g, "grade", lambda *a, **k: seen.update(args=a, kw=k) or 0)
-    ns = Namespace(lab="fashion_mnist", submissions=["x.ipynb"], out="OUT", jobs=2, timeout=60, memory="2G",
-                   profile="smoke", force=True)
-    assert g.main_from_args(ns) == 0
+    args = parser().parse_args(["grade", "fashion_mnist", "x.ipynb", "-o", "OUT", "--jobs", "2", "--timeout", "60",
+                                "--memory", "2G", "--profile", "smoke", "--force"])
+    assert args.func(args) == 0
     assert seen["args"] == ("fashion_mnist", ["x.ipynb"], "OUT")
     assert seen["kw"] == {"jobs": 2, "timeout": 60, "memory": "2G", "profile": "smoke", "force": True,
                           "moodle_worksheet": None, "scale": None, "lang": "en", "on_collision": "fail",
                           "cluster": None}
-    ns.moodle_worksheet, ns.scale, ns.lang = "ws.csv", 20.0, "fr"
-    g.main_from_args(ns)
-    assert (seen["kw"]["moodle_worksheet"], seen["kw"]["scale"], seen["kw"]["lang"]) == ("ws.csv", 20.0, "fr")
+    args = parser().parse_args(["grade", "fashion_mnist", "x.ipynb", "-o", "OUT", "--moodle-worksheet", "ws.csv",
+                                "--scale", "20", "--lang", "fr"])
+    args.func(args)
+    assert (seen["kw"]["moodle_worksheet"], seen["kw"]["scale"], seen["kw"]["lang"]) == (Path("ws.csv"), 20.0, "fr")
 
 
 def test_python_dash_m_help():

@@ -10,6 +10,7 @@ import pytest
 
 from grade_helpers import grade_cases
 from tdgrade.grade import feedback, gradebook, ingest, parse_memory, report, sandbox
+from tdgrade.grade.result import Result
 from tdgrade.grade.progress import Progress
 
 needs_bwrap = pytest.mark.skipif(sandbox.probe()[0] != "bwrap", reason="bwrap sandbox not usable here")
@@ -177,7 +178,7 @@ def test_fallback_sweeps_detached_children(tmp_path):
 
 # ---------------------------------------------------------------------------------------------- outputs
 
-RESULT = {"student_id": "zoe", "full_name": "Zoé Z", "moodle_id": "7", "lab": "fakelab", "status": "timeout",
+RESULT_JSON = {"student_id": "zoe", "full_name": "Zoé Z", "moodle_id": "7", "lab": "fakelab", "status": "timeout",
           "status_detail": "6", "submission": "class/zoe.ipynb", "total": 2.0, "max_total": 5.0,
           "runner": {"timeout_cell": 6, "deaths": []}, "warnings": ["attention"], "duplicates": ["old.ipynb"],
           "cell_errors": [{"cell": 6, "code_cell": 3, "ename": "KeyboardInterrupt", "evalue": ""}],
@@ -186,6 +187,7 @@ RESULT = {"student_id": "zoe", "full_name": "Zoé Z", "moodle_id": "7", "lab": "
                         {"name": "q2", "score": 0.0, "max_score": 3.0, "passed": False,
                          "cases": [{"name": "test_q2", "hidden": True, "passed": False,
                                     "message": "Les valeurs sont fausses <b>."}]}]}
+RESULT = Result.from_json(RESULT_JSON)
 
 
 def test_feedback_french_markdown_and_html():
@@ -205,11 +207,12 @@ def test_gradebook_atomic_write_and_results(tmp_path):
     gradebook.write_student_files(tmp_path, RESULT, None, lab="fakelab", timeout=60, memory=1 << 30)
     (tmp_path / "results" / "broken.json").write_text("{")
     main, dups = gradebook.load_results(tmp_path)
-    assert [r["student_id"] for r in main] == ["zoe"] and dups == []
+    assert [r.student_id for r in main] == ["zoe"] and dups == []
 
 
 def test_report_has_plots_and_fallback_banner():
-    page = report.render([RESULT, {**RESULT, "student_id": "ann", "status": "unreadable", "total": 0, "sandbox": "rlimits"}],
+    ann = Result.from_json({**RESULT_JSON, "student_id": "ann", "status": "unreadable", "total": 0, "sandbox": "rlimits"})
+    page = report.render([RESULT, ann],
                          [], {"q1": 2.0, "q2": 3.0}, lab="fakelab", profile="smoke", mode="rlimits", mode_reason="test")
     assert page.count("data:image/png;base64,") == 3 and "SANS le bac à sable" in page
 

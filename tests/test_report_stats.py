@@ -2,13 +2,14 @@
 import pytest
 
 from tdgrade.grade.report_stats import attention, fr, question_stats
+from tdgrade.grade.result import Result
 
 
 def _result(sid, q1, q2, status="graded", msg="la somme est fausse"):
     qs = [{"name": "q1", "score": q1, "max_score": 2, "passed": q1 == 2,
            "cases": [{"passed": q1 == 2, "message": msg}]},
           {"name": "q2", "score": q2, "max_score": 2, "passed": q2 == 2, "cases": [{"passed": q2 == 2, "message": "x"}]}]
-    return {"student_id": sid, "status": status, "total": q1 + q2, "max_total": 4, "questions": qs}
+    return Result.from_json({"student_id": sid, "status": status, "total": q1 + q2, "max_total": 4, "questions": qs})
 
 
 def test_french_numbers():
@@ -19,8 +20,8 @@ def test_difficulty_discrimination_and_top_failure():
     # q1 follows the rest of the total (discriminates), q2 goes against it.
     results = [_result("a", 2, 0), _result("b", 2, 0), _result("c", 0, 2, msg="`total` manque"),
                _result("d", 0, 2, msg="`total` manque"), _result("e", 0, 0, status="unreadable")]
-    results[0]["total"] = 4.0 + 2  # a and b also did well elsewhere (the rest of their total is high)
-    results[1]["total"] = 4.0 + 2
+    results[0].total = 4.0 + 2  # a and b also did well elsewhere (the rest of their total is high)
+    results[1].total = 4.0 + 2
     q1, q2 = question_stats(results, {"q1": 2, "q2": 2})
     assert q1.difficulty == pytest.approx(0.5) and q1.success == pytest.approx(0.5)  # 4 that ran
     assert q1.discrimination > 0.9 and q2.discrimination < 0
@@ -30,5 +31,5 @@ def test_difficulty_discrimination_and_top_failure():
 def test_attention_lists_errors_and_very_low_scores():
     results = [_result("ok", 2, 2), _result("low", 0, 0), _result("t", 2, 2, status="timeout"),
                _result("dup", 0, 0, status="duplicate")]
-    flagged = {r["student_id"]: why for r, why in attention(results)}
+    flagged = {r.student_id: why for r, why in attention(results)}
     assert set(flagged) == {"low", "t"} and "très basse" in flagged["low"] and flagged["t"] == "temps dépassé"

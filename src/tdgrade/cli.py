@@ -3,6 +3,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import cli_grade
 from .labs import LAB_NAMES, get_lab
 
 
@@ -46,30 +47,14 @@ def _check(args) -> int:
     return check_notebook(args.notebook, profile=args.profile, timeout=args.timeout)
 
 
-def _grade(args) -> int:
-    from .grade import main_from_args
-
-    return main_from_args(args)
-
-
-def _review(args) -> int:
-    from .review import main_from_args
-
-    return main_from_args(args)
-
-
 def _similarity(args) -> int:
-    import json
-
+    from .grade.outdir import OutputFolder
     from .similarity import analyse_outdir
 
-    name = args.lab
+    name = args.lab or OutputFolder(args.outdir).marked_lab()
     if name is None:
-        try:
-            name = json.loads((args.outdir / ".tdgrade-grade.json").read_text(encoding="utf-8"))["lab"]
-        except (OSError, ValueError, KeyError):
-            print(f"error: {args.outdir} is not a `tdgrade grade` output folder; pass --lab LAB", file=sys.stderr)
-            return 2
+        print(f"error: {args.outdir} is not a `tdgrade grade` output folder; pass --lab LAB", file=sys.stderr)
+        return 2
     analyse_outdir(args.outdir, get_lab(name))
     return 0
 
@@ -104,16 +89,12 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_check)
 
     g = verbs.add_parser("grade", help="autograde submissions in a sandbox (gradebook, feedback, report)")
-    from .grade import add_arguments
-
-    add_arguments(g)
-    g.set_defaults(func=_grade)
+    cli_grade.add_grade_arguments(g)
+    g.set_defaults(func=cli_grade.run_grade)
 
     r = verbs.add_parser("review", help="grade manual questions by question in a local web page; publish grades")
-    from .review import add_arguments as review_arguments
-
-    review_arguments(r)
-    r.set_defaults(func=_review)
+    cli_grade.add_review_arguments(r)
+    r.set_defaults(func=cli_grade.run_review)
 
     m = verbs.add_parser("similarity", help="flag similar submissions in a graded OUTDIR (similarity.csv, report.html)")
     m.add_argument("outdir", type=Path, help="a `tdgrade grade` output folder (reads its notebooks/)")

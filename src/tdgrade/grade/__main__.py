@@ -1,4 +1,4 @@
 """`python -m tdgrade.grade LAB SUBMISSION... -o OUTDIR` (same options as `tdgrade grade`)."""
-from . import main
+from tdgrade.cli_grade import main
 
 raise SystemExit(main())

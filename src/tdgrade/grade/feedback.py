@@ -1,4 +1,4 @@
-"""Stage 5: per-student feedback in French, Markdown and HTML, from a result dict.
+"""Stage 5: per-student feedback in French, Markdown and HTML, from a `Result`.
 
 Only the tests' own French messages are shown, never test source or tracebacks of the tests.
 Errors of the student's own cells are shown (name and message only), they are the student's code.
@@ -7,22 +7,22 @@ from __future__ import annotations
 
 import html
 
-STATUS_LABELS = {
-    "graded": "corrigé",
-    "timeout": "temps dépassé",
-    "kernel_died": "arrêt du noyau Python",
-    "memory_limit": "mémoire dépassée",
-    "process_limit": "trop de processus",
-    "disk_limit": "trop de données écrites",
-    "unreadable": "notebook illisible",
-    "empty": "notebook vide",
-    "wrong_lab": "mauvais TD",
-    "duplicate": "dépôt en double",
-    "grader_error": "erreur du correcteur",
-}
+from .result import Result, Status
 
-# Statuses where the notebook ran (fully or partly) and the exported values were graded.
-RAN = {"graded", "timeout", "kernel_died", "memory_limit", "process_limit", "disk_limit"}
+STATUS_LABELS = {
+    Status.GRADED: "corrigé",
+    Status.TIMEOUT: "temps dépassé",
+    Status.KERNEL_DIED: "arrêt du noyau Python",
+    Status.MEMORY_LIMIT: "mémoire dépassée",
+    Status.PROCESS_LIMIT: "trop de processus",
+    Status.DISK_LIMIT: "trop de données écrites",
+    Status.UNREADABLE: "notebook illisible",
+    Status.EMPTY: "notebook vide",
+    Status.WRONG_LAB: "mauvais TD",
+    Status.DUPLICATE: "dépôt en double",
+    Status.GRADER_ERROR: "erreur du correcteur",
+}
+_PARTLY = "Les questions ont été corrigées sur ce qui a pu être calculé."
 
 
 def _cell_ref(index) -> str:
@@ -32,53 +32,70 @@ def _cell_ref(index) -> str:
         return "une cellule"
 
 
-def status_explanation(result: dict, timeout: float | None = None, memory: int | None = None) -> str:
-    st, detail = result.get("status"), str(result.get("status_detail") or "")
-    runner = result.get("runner") or {}
-    if st == "graded":
-        return "Votre notebook a été exécuté en entier puis corrigé."
-    if st == "timeout":
-        where = _cell_ref(runner.get("timeout_cell")) if runner.get("timeout_cell") is not None else "une cellule"
-        limit = f" ({timeout:.0f} s)" if timeout else ""
-        return (f"Le temps d'exécution maximal{limit} a été atteint pendant {where} (boucle sans fin ? "
-                "entraînement trop long ?). Les cellules suivantes n'ont pas été exécutées ; les questions "
-                "ont été corrigées avec les variables qui existaient à ce moment-là.")
-    if st == "kernel_died":
-        deaths = runner.get("deaths") or []
-        if deaths:
-            cells = ", ".join(_cell_ref(d) for d in deaths)
-            return (f"Le noyau Python s'est arrêté pendant {cells} (`os._exit`, `exit()`, plantage d'une "
-                    "bibliothèque…). Le notebook a été relancé sans cette cellule et corrigé sur ce qui a pu "
-                    "être calculé.")
-        return ("Le noyau Python n'a pas pu exécuter le notebook jusqu'au bout ; les questions ont été "
-                "corrigées sur ce qui a pu être calculé.")
-    if st == "memory_limit":
-        limit = f" ({memory / 2**30:.1f} Gio)" if memory else ""
-        return (f"Le notebook a dépassé la mémoire autorisée{limit} (`MemoryError` ou arrêt forcé). Réduisez la "
-                "taille des tableaux créés. Les questions ont été corrigées sur ce qui a pu être calculé.")
-    if st == "process_limit":
-        return ("Le notebook a créé trop de processus ou de fils d'exécution ; il a été arrêté. Les questions "
-                "ont été corrigées sur ce qui a pu être calculé.")
-    if st == "disk_limit":
-        return ("Le notebook a écrit trop de données sur le disque ; il a été arrêté. Les questions ont été "
-                "corrigées sur ce qui a pu être calculé.")
-    if st in ("unreadable", "empty", "wrong_lab"):
-        return detail + " Aucune question n'a pu être corrigée : déposez à nouveau un notebook valide."
-    if st == "duplicate":
-        return f"Un dépôt plus récent ({detail}) a été corrigé à la place de celui-ci."
-    if st == "grader_error":
-        return ("La correction automatique a échoué à cause d'une erreur du correcteur, pas de votre travail. "
-                "Votre enseignant·e a été prévenu·e ; cette note n'est pas définitive.")
-    return detail
+def _timeout(result: Result, timeout, memory) -> str:
+    where = _cell_ref(result.timeout_cell) if result.timeout_cell is not None else "une cellule"
+    limit = f" ({timeout:.0f} s)" if timeout else ""
+    return (f"Le temps d'exécution maximal{limit} a été atteint pendant {where} (boucle sans fin ? "
+            "entraînement trop long ?). Les cellules suivantes n'ont pas été exécutées ; les questions "
+            "ont été corrigées avec les variables qui existaient à ce moment-là.")
+
+
+def _kernel_died(result: Result, timeout, memory) -> str:
+    if result.deaths:
+        cells = ", ".join(_cell_ref(d) for d in result.deaths)
+        return (f"Le noyau Python s'est arrêté pendant {cells} (`os._exit`, `exit()`, plantage d'une "
+                "bibliothèque…). Le notebook a été relancé sans cette cellule et corrigé sur ce qui a pu "
+                "être calculé.")
+    return ("Le noyau Python n'a pas pu exécuter le notebook jusqu'au bout ; les questions ont été "
+            "corrigées sur ce qui a pu être calculé.")
+
+
+def _during(result: Result) -> str:
+    """Where a limit stopped the notebook, when the runner said which cell was running."""
+    return f" pendant {_cell_ref(result.last_cell)}" if result.last_cell is not None else ""
+
+
+def _memory(result: Result, timeout, memory) -> str:
+    limit = f" ({memory / 2**30:.1f} Gio)" if memory else ""
+    return (f"Le notebook a dépassé la mémoire autorisée{limit}{_during(result)} (`MemoryError` ou arrêt "
+            f"forcé). Réduisez la taille des tableaux créés. {_PARTLY}")
+
+
+def _not_run(result: Result, timeout, memory) -> str:
+    return result.status_detail + " Aucune question n'a pu être corrigée : déposez à nouveau un notebook valide."
+
+
+# One French explanation per status, for the student (a test checks every Status has one).
+EXPLANATIONS = {
+    Status.GRADED: lambda r, t, m: "Votre notebook a été exécuté en entier puis corrigé.",
+    Status.TIMEOUT: _timeout,
+    Status.KERNEL_DIED: _kernel_died,
+    Status.MEMORY_LIMIT: _memory,
+    Status.PROCESS_LIMIT: lambda r, t, m: ("Le notebook a créé trop de processus ou de fils d'exécution ; il a "
+                                           f"été arrêté{_during(r)}. {_PARTLY}"),
+    Status.DISK_LIMIT: lambda r, t, m: ("Le notebook a écrit trop de données sur le disque ; il a été arrêté"
+                                        f"{_during(r)}. {_PARTLY}"),
+    Status.UNREADABLE: _not_run,
+    Status.EMPTY: _not_run,
+    Status.WRONG_LAB: _not_run,
+    Status.DUPLICATE: lambda r, t, m: f"Un dépôt plus récent ({r.status_detail}) a été corrigé à la place de celui-ci.",
+    Status.GRADER_ERROR: lambda r, t, m: ("La correction automatique a échoué à cause d'une erreur du correcteur, "
+                                          "pas de votre travail. Votre enseignant·e a été prévenu·e ; cette note "
+                                          "n'est pas définitive."),
+}
+
+
+def status_explanation(result: Result, timeout: float | None = None, memory: int | None = None) -> str:
+    return EXPLANATIONS[result.status](result, timeout, memory)
 
 
 def _fmt(x: float) -> str:
     return f"{x:g}".replace(".", ",")
 
 
-def grade_lines(result: dict, final=None) -> list[tuple[str, str]]:
+def grade_lines(result: Result, final=None) -> list[tuple[str, str]]:
     """(label, value) of the grade: automatic part, and with manual questions the manual part and total."""
-    auto = f"{_fmt(result.get('total', 0))} / {_fmt(result.get('max_total', 0))}"
+    auto = f"{_fmt(result.total)} / {_fmt(result.max_total)}"
     if final is None or not final.manual:
         return [("Note automatique", auto)]
     done, count = final.manual_done, len(final.manual)
@@ -104,49 +121,51 @@ def manual_markdown(final) -> list[str]:
     return [*lines, ""]
 
 
-def render_markdown(result: dict, *, lab: str = "", timeout: float | None = None, memory: int | None = None,
+def render_markdown(result: Result, *, lab: str = "", timeout: float | None = None, memory: int | None = None,
                     final=None) -> str:
-    st = result.get("status", "")
     grades = [f"**{label} :** {value}" for label, value in grade_lines(result, final)]
-    lines = [f"# Retour de correction — TD `{lab or result.get('lab', '')}`", "",
-             f"**Étudiant·e :** {result.get('full_name') or result.get('student_id')}  ",
-             f"**Fichier corrigé :** `{_basename(result.get('submission', ''))}`  ",
-             f"**État :** {STATUS_LABELS.get(st, st)}  ",
+    lines = [f"# Retour de correction — TD `{lab or result.lab}`", "",
+             f"**Étudiant·e :** {result.full_name or result.student_id}  ",
+             f"**Fichier corrigé :** `{_basename(result.submission)}`  ",
+             f"**État :** {STATUS_LABELS[result.status]}  ",
              *[g + "  " for g in grades[:-1]], grades[-1], "",
              status_explanation(result, timeout, memory), ""]
-    if result.get("duplicates"):
-        others = ", ".join(f"`{_basename(d)}`" for d in result["duplicates"])
+    if result.duplicates:
+        others = ", ".join(f"`{_basename(d)}`" for d in result.duplicates)
         lines += [f"Vous avez déposé plusieurs fichiers ; seul le plus récent a été corrigé (ignoré(s) : {others}).", ""]
-    for w in result.get("warnings", []):
+    for w in result.warnings:
         lines.append(f"> Attention : {w}")
-    if result.get("warnings"):
+    if result.warnings:
         lines.append("")
     lines += ["## Questions", ""]
-    for q in result.get("questions", []):
-        mark = "✅" if q.get("passed") else ("🟡" if q.get("score", 0) > 0 else "❌")
-        lines.append(f"### {mark} `{q['name']}` — {_fmt(q.get('score', 0))} / {_fmt(q.get('max_score', 0))}")
+    for q in result.questions:
+        mark = "✅" if q.passed else ("🟡" if q.score > 0 else "❌")
+        lines.append(f"### {mark} `{q.name}` — {_fmt(q.score)} / {_fmt(q.max_score)}")
         lines.append("")
-        if st not in RAN:
+        if not result.ran:
             lines += ["Non évaluée.", ""]
             continue
-        for c in q.get("cases", []):
-            kind = "test caché" if c.get("hidden") else "test public"
-            if c.get("passed"):
+        for c in q.cases:
+            kind = "test caché" if c.hidden else "test public"
+            if c.passed:
                 lines.append(f"- {kind} : réussi")
             else:
-                msg = " ".join(str(c.get("message") or "échec").split())
-                lines.append(f"- {kind} : **échec** — {msg}")
+                lines.append(f"- {kind} : **échec** — {_message(c)}")
         lines.append("")
-    errs = result.get("cell_errors") or []
+    errs = result.cell_errors
     if errs:
         lines += ["## Erreurs dans vos cellules", ""]
         for e in errs[:15]:
-            lines.append(f"- cellule n° {e['cell'] + 1} : `{e['ename']}` — {_short(e['evalue'])}")
+            lines.append(f"- cellule n° {e.cell + 1} : `{e.ename}` — {_short(e.evalue)}")
         if len(errs) > 15:
             lines.append(f"- … et {len(errs) - 15} autre(s)")
         lines.append("")
     lines += manual_markdown(final)
     return "\n".join(lines)
+
+
+def _message(case) -> str:
+    return " ".join((case.message or "échec").split())
 
 
 def _basename(path: str) -> str:
@@ -164,44 +183,42 @@ h1{font-size:1.5rem}h3{font-size:1.05rem;margin-bottom:.3rem}.ok{color:#176b2c}.
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}code{background:#eee;padding:0 .2rem}"""
 
 
-def render_html(result: dict, *, lab: str = "", timeout: float | None = None, memory: int | None = None,
+def render_html(result: Result, *, lab: str = "", timeout: float | None = None, memory: int | None = None,
                 final=None) -> str:
     e = html.escape
-    st = result.get("status", "")
     out = ["<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>",
-           f"<title>Retour — {e(str(result.get('student_id')))}</title><style>{CSS}</style></head><body>",
-           f"<h1>Retour de correction — TD <code>{e(lab or str(result.get('lab', '')))}</code></h1>",
+           f"<title>Retour — {e(result.student_id)}</title><style>{CSS}</style></head><body>",
+           f"<h1>Retour de correction — TD <code>{e(lab or result.lab)}</code></h1>",
            "<table>",
-           f"<tr><th>Étudiant·e</th><td>{e(str(result.get('full_name') or result.get('student_id')))}</td></tr>",
-           f"<tr><th>Fichier corrigé</th><td><code>{e(_basename(result.get('submission', '')))}</code></td></tr>",
-           f"<tr><th>État</th><td>{e(STATUS_LABELS.get(st, st))}</td></tr>",
+           f"<tr><th>Étudiant·e</th><td>{e(result.full_name or result.student_id)}</td></tr>",
+           f"<tr><th>Fichier corrigé</th><td><code>{e(_basename(result.submission))}</code></td></tr>",
+           f"<tr><th>État</th><td>{e(STATUS_LABELS[result.status])}</td></tr>",
            *[f"<tr><th>{e(label)}</th><td><b>{e(value)}</b></td></tr>" for label, value in grade_lines(result, final)],
            "</table>",
            f"<p class='box'>{e(status_explanation(result, timeout, memory))}</p>"]
-    if result.get("duplicates"):
-        others = ", ".join(_basename(d) for d in result["duplicates"])
+    if result.duplicates:
+        others = ", ".join(_basename(d) for d in result.duplicates)
         out.append(f"<p class='box warn'>Plusieurs dépôts : seul le plus récent a été corrigé (ignoré(s) : {e(others)}).</p>")
-    for w in result.get("warnings", []):
+    for w in result.warnings:
         out.append(f"<p class='box warn'>Attention : {e(w)}</p>")
     out.append("<h2>Questions</h2>")
-    for q in result.get("questions", []):
-        cls = "ok" if q.get("passed") else ("part" if q.get("score", 0) > 0 else "ko")
-        out.append(f"<h3 class='{cls}'><code>{e(q['name'])}</code> — {_fmt(q.get('score', 0))} / "
-                   f"{_fmt(q.get('max_score', 0))}</h3><ul>")
-        if st not in RAN:
+    for q in result.questions:
+        cls = "ok" if q.passed else ("part" if q.score > 0 else "ko")
+        out.append(f"<h3 class='{cls}'><code>{e(q.name)}</code> — {_fmt(q.score)} / {_fmt(q.max_score)}</h3><ul>")
+        if not result.ran:
             out.append("<li>Non évaluée.</li>")
-        for c in q.get("cases", []) if st in RAN else []:
-            kind = "test caché" if c.get("hidden") else "test public"
-            if c.get("passed"):
+        for c in q.cases if result.ran else []:
+            kind = "test caché" if c.hidden else "test public"
+            if c.passed:
                 out.append(f"<li class='ok'>{kind} : réussi</li>")
             else:
-                out.append(f"<li class='ko'>{kind} : échec — {e(' '.join(str(c.get('message') or 'échec').split()))}</li>")
+                out.append(f"<li class='ko'>{kind} : échec — {e(_message(c))}</li>")
         out.append("</ul>")
-    errs = result.get("cell_errors") or []
+    errs = result.cell_errors
     if errs:
         out.append("<h2>Erreurs dans vos cellules</h2><ul>")
         for err in errs[:15]:
-            out.append(f"<li>cellule n° {err['cell'] + 1} : <code>{e(err['ename'])}</code> — {e(_short(err['evalue']))}</li>")
+            out.append(f"<li>cellule n° {err.cell + 1} : <code>{e(err.ename)}</code> — {e(_short(err.evalue))}</li>")
         out.append("</ul>")
     out += manual_html(final)
     out.append("</body></html>")
@@ -225,14 +242,12 @@ def manual_html(final) -> list[str]:
     return [*out, "</ul>"]
 
 
-def moodle_comment(result: dict, final=None) -> str:
+def moodle_comment(result: Result, final=None) -> str:
     """One-paragraph plain-text summary for the Moodle feedback column."""
-    st = result.get("status", "")
-    parts = [f"État : {STATUS_LABELS.get(st, st)}."]
+    parts = [f"État : {STATUS_LABELS[result.status]}."]
     parts += [f"{label} : {value}." for label, value in grade_lines(result, final)]
-    if st in RAN:
-        parts.append(" ; ".join(f"{q['name']} {_fmt(q.get('score', 0))}/{_fmt(q.get('max_score', 0))}"
-                                for q in result.get("questions", [])) + ".")
+    if result.ran:
+        parts.append(" ; ".join(f"{q.name} {_fmt(q.score)}/{_fmt(q.max_score)}" for q in result.questions) + ".")
     else:
         parts.append(_short(status_explanation(result), 300))
     if final is not None and final.manual:

@@ -20,8 +20,7 @@ import tempfile
 from pathlib import Path
 
 from . import feedback
-
-RETRY_STATUSES = {"grader_error"}  # re-graded on the next run even without --force
+from .result import Result
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -60,41 +59,49 @@ def duplicate_path(outdir: Path, student_id: str, n: int) -> Path:
     return Path(outdir) / "results" / "duplicates" / f"{student_id}--{n}.json"
 
 
-def load_result(path: Path) -> dict | None:
+def load_result(path: Path) -> Result | None:
+    """The result in `path`; None when there is none (missing, torn or not a JSON object with a
+    student id). A result file with an unknown status raises `result.ResultError`."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) and data.get("student_id") else None
     except (OSError, ValueError):
         return None
+    if not isinstance(data, dict) or not data.get("student_id"):
+        return None
+    return Result.from_json(data, source=str(path))
 
 
-def load_results(outdir: Path, lab: str | None = None) -> tuple[list[dict], list[dict]]:
+def load_results(outdir: Path, lab: str | None = None) -> tuple[list[Result], list[Result]]:
     """(one result per student, duplicate submissions), sorted by student id."""
     res_dir = Path(outdir) / "results"
     main = [r for p in sorted(res_dir.glob("*.json")) if (r := load_result(p))]
     dups = [r for p in sorted((res_dir / "duplicates").glob("*.json")) if (r := load_result(p))]
     if lab:
-        main = [r for r in main if r.get("lab") == lab]
-        dups = [r for r in dups if r.get("lab") == lab]
+        main = [r for r in main if r.lab == lab]
+        dups = [r for r in dups if r.lab == lab]
     return main, dups
 
 
-def write_student_files(outdir: Path, result: dict, executed_nb, *, lab: str, timeout: float | None,
+def _dumps(result: Result) -> str:
+    return json.dumps(result.to_json(), ensure_ascii=False, indent=1)
+
+
+def write_student_files(outdir: Path, result: Result, executed_nb, *, lab: str, timeout: float | None,
                         memory: int | None) -> None:
     """Feedback and executed notebook first, the result file last (it marks the student as done)."""
     import nbformat
 
-    sid = result["student_id"]
+    sid = result.student_id
     out = Path(outdir)
     atomic_write(out / "feedback" / f"{sid}.md", feedback.render_markdown(result, lab=lab, timeout=timeout, memory=memory))
     atomic_write(out / "feedback" / f"{sid}.html", feedback.render_html(result, lab=lab, timeout=timeout, memory=memory))
     if executed_nb is not None:
         atomic_write(out / "notebooks" / f"{sid}.ipynb", nbformat.writes(executed_nb))
-    atomic_write(result_path(out, sid), json.dumps(result, ensure_ascii=False, indent=1))
+    atomic_write(result_path(out, sid), _dumps(result))
 
 
-def write_duplicate(outdir: Path, result: dict, n: int) -> None:
-    atomic_write(duplicate_path(outdir, result["student_id"], n), json.dumps(result, ensure_ascii=False, indent=1))
+def write_duplicate(outdir: Path, result: Result, n: int) -> None:
+    atomic_write(duplicate_path(outdir, result.student_id, n), _dumps(result))
 
 
 def write_collisions(outdir: Path, collisions, how: str) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 
+from .result import Status
 from .students import SKIP_DIRS as _SKIP_DIRS, Submission, discover, slugify, student_id_from_name  # noqa: F401
 
 MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024  # a submitted notebook (outputs included) larger than this is refused
@@ -21,7 +22,7 @@ MAX_ZIP_MEMBERS = 2000
 class IngestError(Exception):
     """A submission that cannot run: `status` is its final status, `message` is French, for the student."""
 
-    def __init__(self, status: str, message: str):
+    def __init__(self, status: Status, message: str):
         super().__init__(message)
         self.status = status
         self.message = message
@@ -37,11 +38,11 @@ def read_submission_bytes(sub: Submission, notebook_name: str) -> bytes:
         size = sub.path.stat().st_size
         if sub.path.suffix.lower() != ".zip":
             if size > MAX_NOTEBOOK_BYTES:
-                raise IngestError("unreadable", f"Le fichier fait {size // 2**20} Mo : trop gros pour un notebook.")
+                raise IngestError(Status.UNREADABLE, f"Le fichier fait {size // 2**20} Mo : trop gros pour un notebook.")
             return sub.path.read_bytes()
         return _notebook_from_zip(sub.path, notebook_name)
     except OSError as exc:
-        raise IngestError("unreadable", f"Le fichier n'a pas pu être lu ({type(exc).__name__}).") from exc
+        raise IngestError(Status.UNREADABLE, f"Le fichier n'a pas pu être lu ({type(exc).__name__}).") from exc
 
 
 def _notebook_from_zip(path: Path, notebook_name: str) -> bytes:
@@ -49,32 +50,32 @@ def _notebook_from_zip(path: Path, notebook_name: str) -> bytes:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_ZIP_MEMBERS:
-                raise IngestError("unreadable", "L'archive contient trop de fichiers.")
+                raise IngestError(Status.UNREADABLE, "L'archive contient trop de fichiers.")
             notebooks = [i for i in infos if i.filename.lower().endswith(".ipynb") and not i.is_dir()
                          and not any(p in _SKIP_DIRS or p.startswith(".") for p in Path(i.filename).parts)]
             if not notebooks:
-                raise IngestError("unreadable", "L'archive .zip ne contient aucun notebook (.ipynb).")
+                raise IngestError(Status.UNREADABLE, "L'archive .zip ne contient aucun notebook (.ipynb).")
             if len(notebooks) > 1:
                 named = [i for i in notebooks if Path(i.filename).name == notebook_name]
                 top = [i for i in notebooks if "/" not in i.filename.strip("/")]
                 pick = named or top
                 if len(pick) != 1:
                     listed = ", ".join(i.filename for i in notebooks[:5])
-                    raise IngestError("unreadable", "L'archive contient plusieurs notebooks et aucun ne porte le nom "
+                    raise IngestError(Status.UNREADABLE, "L'archive contient plusieurs notebooks et aucun ne porte le nom "
                                                     f"attendu `{notebook_name}` : {listed}.")
                 notebooks = pick
             info = notebooks[0]
             if info.file_size > MAX_NOTEBOOK_BYTES:
-                raise IngestError("unreadable", "Le notebook de l'archive est trop gros.")
+                raise IngestError(Status.UNREADABLE, "Le notebook de l'archive est trop gros.")
             with zf.open(info) as f:
                 data = f.read(MAX_NOTEBOOK_BYTES + 1)
             if len(data) > MAX_NOTEBOOK_BYTES:
-                raise IngestError("unreadable", "Le notebook de l'archive est trop gros.")
+                raise IngestError(Status.UNREADABLE, "Le notebook de l'archive est trop gros.")
             return data
     except zipfile.BadZipFile as exc:
-        raise IngestError("unreadable", "Le fichier .zip est endommagé ou n'est pas une archive zip.") from exc
+        raise IngestError(Status.UNREADABLE, "Le fichier .zip est endommagé ou n'est pas une archive zip.") from exc
     except (RuntimeError, NotImplementedError, EOFError, ValueError) as exc:  # encrypted, unsupported method
-        raise IngestError("unreadable", f"L'archive .zip n'a pas pu être lue ({type(exc).__name__}).") from exc
+        raise IngestError(Status.UNREADABLE, f"L'archive .zip n'a pas pu être lue ({type(exc).__name__}).") from exc
 
 
 def decode(data: bytes) -> tuple[str, list[str]]:
@@ -103,17 +104,17 @@ def normalise(text: str) -> tuple[nbformat.NotebookNode, list[str]]:
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise IngestError("unreadable", "Le fichier n'est pas un JSON valide : ce n'est pas un notebook Jupyter "
+        raise IngestError(Status.UNREADABLE, "Le fichier n'est pas un JSON valide : ce n'est pas un notebook Jupyter "
                                         "lisible (a-t-il été modifié hors de Jupyter ?).") from exc
     if not isinstance(raw, dict) or not ("cells" in raw or "worksheets" in raw):
-        raise IngestError("unreadable", "Le fichier n'est pas un notebook Jupyter (aucune liste de cellules).")
+        raise IngestError(Status.UNREADABLE, "Le fichier n'est pas un notebook Jupyter (aucune liste de cellules).")
     try:
         nb = nbformat.reads(text, as_version=4) if "worksheets" in raw else nbformat.from_dict(raw)
     except Exception as exc:  # noqa: BLE001 - any parse failure of a foreign file
-        raise IngestError("unreadable", f"Le notebook n'a pas pu être lu par nbformat ({type(exc).__name__}).") from exc
+        raise IngestError(Status.UNREADABLE, f"Le notebook n'a pas pu être lu par nbformat ({type(exc).__name__}).") from exc
     cells = nb.get("cells")
     if not isinstance(cells, list):
-        raise IngestError("unreadable", "Le fichier n'est pas un notebook Jupyter (aucune liste de cellules).")
+        raise IngestError(Status.UNREADABLE, "Le fichier n'est pas un notebook Jupyter (aucune liste de cellules).")
     clean = nbformat.v4.new_notebook()
     dropped = 0
     for cell in cells:
@@ -149,9 +150,9 @@ def normalise(text: str) -> tuple[nbformat.NotebookNode, list[str]]:
     try:
         nbformat.validate(clean)
     except nbformat.ValidationError as exc:  # should not happen after the rebuild; refuse rather than guess
-        raise IngestError("unreadable", "Le notebook n'a pas une structure valide.") from exc
+        raise IngestError(Status.UNREADABLE, "Le notebook n'a pas une structure valide.") from exc
     if not any(c.cell_type == "code" and c.source.strip() for c in clean.cells):
-        raise IngestError("empty", "Le notebook ne contient aucune cellule de code : rien à exécuter.")
+        raise IngestError(Status.EMPTY, "Le notebook ne contient aucune cellule de code : rien à exécuter.")
     return clean, warnings
 
 
@@ -193,7 +194,7 @@ def check_lab(nb, own: set[str], others: dict[str, set[str]]) -> None:
             continue
         score = len(mine & fps) / len(fps)
         if score >= 0.3 and score > 2 * own_score:
-            raise IngestError("wrong_lab", f"Ce notebook est celui du TD `{name}`, pas celui de ce TD : "
+            raise IngestError(Status.WRONG_LAB, f"Ce notebook est celui du TD `{name}`, pas celui de ce TD : "
                                            "avez-vous déposé le bon fichier ?")
 
 

@@ -6,17 +6,24 @@ the same whichever executor ran the submission.
 
 Slots: at most `jobs` submissions are in flight, each holding a slot number; the slot picks the
 sandbox uid, so two submissions in flight never share one (on one machine or several).
+
+Stopping: Ctrl-C, or SIGTERM (turned into KeyboardInterrupt), stops the workers; `Pool.run` then
+returns True. Results already handed to `finish` are kept; the others are graded on the next run.
 """
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import dataclasses
 import os
 import queue
+import signal
 import threading
 import traceback
 from dataclasses import dataclass
 from typing import Callable
+
+from .result import Result, Status
 
 # A Dask worker lost while grading is retried this many times; then the submission ends `grader_error`.
 CLUSTER_RETRIES = 2
@@ -24,19 +31,24 @@ CLUSTER_RETRIES = 2
 
 @dataclass
 class Outcome:
-    """What a run of `grade_submission` gave: the result dict and the executed notebook (JSON text)."""
-    result: dict | None  # None: interrupted, no result (graded again on the next run)
+    """What a run of `grade_submission` gave: the result and the executed notebook."""
+    result: Result | None  # None: interrupted, no result (graded again on the next run)
     notebook: object | None = None
 
 
 Finish = Callable[[object, Outcome], None]  # called in the coordinator as each submission ends
 
 
-def _error_result(worker, ctx, sub, key, detail: str) -> dict:
+def _error_result(worker, ctx, sub, key, detail: str) -> Result:
     res = worker.base_result(ctx, sub, key)
-    res["status"], res["status_detail"] = "grader_error", detail[-3000:]
+    res["status"], res["status_detail"] = Status.GRADER_ERROR.value, detail[-3000:]
     res["questions"] = worker._zero_questions(ctx, "Correction impossible (erreur du correcteur).")
-    return res
+    return Result.from_json(res)
+
+
+def _typed(res) -> Result:
+    """A Result, also from a Dask worker (which sends JSON)."""
+    return res if isinstance(res, Result) else Result.from_json(res)
 
 
 def run_local(ctx, todo: list, jobs: int, stop: threading.Event, started: Callable, finish: Finish) -> None:
@@ -55,6 +67,7 @@ def run_local(ctx, todo: list, jobs: int, stop: threading.Event, started: Callab
             started(sub)
             try:
                 res, nb = worker.grade_submission(ctx, sub, key, slot, stop)
+                res = _typed(res)
             except worker.Interrupted:
                 return
             except Exception:  # noqa: BLE001 - a grader bug: recorded, never a silent zero
@@ -80,7 +93,7 @@ def run_local(ctx, todo: list, jobs: int, stop: threading.Event, started: Callab
         pool.shutdown(wait=True)
 
 
-def grade_remote(ctx, sub, key: str, slot: int) -> tuple[dict, str | None]:
+def grade_remote(ctx, sub, key: str, slot: int) -> tuple[dict, str | None]:  # JSON: what travels best
     """Runs on a Dask worker: one submission, TensorFlow/BLAS threads capped by that worker's cores."""
     import nbformat
 
@@ -97,8 +110,8 @@ def grade_remote(ctx, sub, key: str, slot: int) -> tuple[dict, str | None]:
     try:
         res, nb = worker.grade_submission(ctx, sub, key, slot, None)
     except Exception:  # noqa: BLE001 - a grader bug on that worker: recorded like a local one
-        return _error_result(worker, ctx, sub, key, traceback.format_exc()), None
-    return res, (nbformat.writes(nb) if nb is not None else None)
+        return _error_result(worker, ctx, sub, key, traceback.format_exc()).to_json(), None
+    return res.to_json(), (nbformat.writes(nb) if nb is not None else None)
 
 
 def cluster_slots(client) -> int:
@@ -135,6 +148,7 @@ def run_dask(ctx, todo: list, client, stop: threading.Event, started: Callable, 
             slots.append(slot)
             try:
                 res, text = fut.result()
+                res = _typed(res)
                 nb = nbformat.reads(text, as_version=4) if text is not None else None
             except Exception as exc:  # noqa: BLE001 - worker lost past the retries, or a transport error
                 res, nb = _error_result(worker, ctx, sub, key, f"Dask: {type(exc).__name__}: {exc}"), None
@@ -159,3 +173,48 @@ def connect(address: str):
                                dashboard_address=None)
         return Client(cluster)
     return Client(address)
+
+
+class Pool:
+    """The executor of one run: local threads, or a Dask cluster (an address is connected, and closed
+    at the end; a `distributed.Client` given by the caller stays open)."""
+
+    def __init__(self, cluster=None, jobs: int = 1, todo: int = 0):
+        self.client = connect(cluster) if isinstance(cluster, str) else cluster
+        self._owns_client = isinstance(cluster, str)
+        self.slots = cluster_slots(self.client) if self.client is not None else max(1, min(jobs, todo or 1))
+
+    def describe(self, threads: int) -> str:
+        if self.client is not None:
+            return f"on the Dask cluster {self.client.scheduler.address} ({self.slots} slot(s))"
+        return f"with {self.slots} worker(s), {threads} thread(s) each"
+
+    def run(self, ctx, todo: list, started: Callable, finish: Finish) -> bool:
+        """Grade `todo` [(submission, key)]; True when stopped by Ctrl-C or SIGTERM."""
+        stop = threading.Event()
+        with _sigterm_as_interrupt():
+            try:
+                if self.client is not None:
+                    run_dask(ctx, todo, self.client, stop, started, finish)
+                else:
+                    run_local(ctx, todo, self.slots, stop, started, finish)
+            except KeyboardInterrupt:
+                return True
+            finally:
+                if self._owns_client:
+                    self.client.close()
+        return False
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """`kill` stops a run like Ctrl-C (finished results kept); only the main thread may set handlers."""
+    def _raise(signum, frame):
+        raise KeyboardInterrupt()
+
+    old = signal.signal(signal.SIGTERM, _raise) if threading.current_thread() is threading.main_thread() else None
+    try:
+        yield
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGTERM, old)

@@ -14,9 +14,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from .feedback import RAN, STATUS_LABELS
+from .feedback import STATUS_LABELS
 from .gradebook import atomic_write
 from .report_stats import attention, fr, question_stats
+from .result import Result, Status
 
 
 def _png(fig) -> str:
@@ -25,7 +26,7 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def plots(results: list[dict], questions: dict[str, float]) -> dict[str, str]:
+def plots(results: list[Result], questions: dict[str, float]) -> dict[str, str]:
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -33,7 +34,7 @@ def plots(results: list[dict], questions: dict[str, float]) -> dict[str, str]:
 
     out = {}
     max_total = sum(questions.values()) or 1.0
-    totals = [r.get("total", 0.0) for r in results]
+    totals = [r.total for r in results]
     fig = Figure(figsize=(6, 3.2))
     ax = fig.add_subplot()
     bins = min(20, max(5, int(max_total) + 1))
@@ -46,11 +47,11 @@ def plots(results: list[dict], questions: dict[str, float]) -> dict[str, str]:
     ax.set_title("Distribution des notes")
     out["histogram"] = _png(fig)
 
-    ran = [r for r in results if r.get("status") in RAN]
+    ran = [r for r in results if r.ran]
     names = list(questions)
     rates = []
     for q in names:
-        passed = sum(1 for r in ran for x in r.get("questions", []) if x["name"] == q and x.get("passed"))
+        passed = sum(1 for r in ran for x in r.questions if x.name == q and x.passed)
         rates.append(100.0 * passed / len(ran) if ran else 0.0)
     fig = Figure(figsize=(6, max(2.0, 0.35 * len(names) + 1)))
     ax = fig.add_subplot()
@@ -60,11 +61,11 @@ def plots(results: list[dict], questions: dict[str, float]) -> dict[str, str]:
     ax.set_title("Réussite par question")
     out["pass_rate"] = _png(fig)
 
-    counts = Counter(r.get("status") for r in results)
+    counts = Counter(r.status for r in results)
     fig = Figure(figsize=(6, 2.8))
     ax = fig.add_subplot()
-    labels = [STATUS_LABELS.get(s, s) for s in counts]
-    colors = ["#4c9a5b" if s == "graded" else "#c0392b" for s in counts]
+    labels = [STATUS_LABELS[s] for s in counts]
+    colors = ["#4c9a5b" if s is Status.GRADED else "#c0392b" for s in counts]
     ax.bar(labels, list(counts.values()), color=colors)
     ax.set_ylabel("dépôts")
     from matplotlib.ticker import MaxNLocator
@@ -78,12 +79,12 @@ def plots(results: list[dict], questions: dict[str, float]) -> dict[str, str]:
     return out
 
 
-def _means(results: list[dict], finals) -> str:
+def _means(results: list[Result], finals) -> str:
     """Class mean over ALL students (every status counts, as in the gradebook), and per status apart."""
     totals = {f.student_id: f.total for f in finals} if finals else {}
 
     def value(r):
-        return totals.get(r["student_id"], r.get("total", 0)) if finals else r.get("total", 0)
+        return totals.get(r.student_id, r.total) if finals else r.total
 
     scored = [value(r) for r in results if value(r) is not None]
     parts = [f"moyenne de la classe {fr(sum(scored) / len(scored)) if scored else '—'} "
@@ -91,12 +92,12 @@ def _means(results: list[dict], finals) -> str:
     by_status = {}
     for r in results:
         if value(r) is not None:
-            by_status.setdefault(r.get("status"), []).append(value(r))
-    parts += [f"{STATUS_LABELS.get(st, st)} : {fr(sum(v) / len(v))} ({len(v)})" for st, v in by_status.items()]
+            by_status.setdefault(r.status, []).append(value(r))
+    parts += [f"{STATUS_LABELS[st]} : {fr(sum(v) / len(v))} ({len(v)})" for st, v in by_status.items()]
     return " · ".join(parts)
 
 
-def render(results: list[dict], duplicates: list[dict], questions: dict[str, float], *, lab: str, profile: str,
+def render(results: list[Result], duplicates: list[Result], questions: dict[str, float], *, lab: str, profile: str,
            mode: str, mode_reason: str = "", settings: dict | None = None,
            collisions: tuple[str, list[dict]] = ("fail", []), finals=None, unmatched=None) -> str:
     e = html.escape
@@ -104,9 +105,9 @@ def render(results: list[dict], duplicates: list[dict], questions: dict[str, flo
     finals = list(finals or [])
     has_manual = bool(finals and finals[0].manual)
     max_total = sum(questions.values()) + (finals[0].manual_max if has_manual else 0)
-    counts = Counter(r.get("status") for r in results)
-    ran = [r for r in results if r.get("status") in RAN]
-    sandboxes = Counter(r.get("sandbox") for r in results if r.get("status") in RAN)
+    counts = Counter(r.status for r in results)
+    ran = [r for r in results if r.ran]
+    sandboxes = Counter(r.sandbox for r in ran)
     unsandboxed = sandboxes.get("rlimits", 0)
     out = ["<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>",
            f"<title>Rapport de correction — {e(lab)}</title><style>",
@@ -135,7 +136,7 @@ def render(results: list[dict], duplicates: list[dict], questions: dict[str, flo
         out.append(f"<img alt='{alt}' src='data:image/png;base64,{imgs[key]}'>")
     out.append("</div><h2>États</h2><table><tr><th>état</th><th>dépôts</th></tr>")
     for st, n in counts.most_common():
-        out.append(f"<tr><td>{e(STATUS_LABELS.get(st, st))} (<code>{e(str(st))}</code>)</td><td>{n}</td></tr>")
+        out.append(f"<tr><td>{e(STATUS_LABELS[st])} (<code>{e(st.value)}</code>)</td><td>{n}</td></tr>")
     out.append("</table>")
     out += _questions_section(results, questions)
     if has_manual:
@@ -149,31 +150,30 @@ def render(results: list[dict], duplicates: list[dict], questions: dict[str, flo
     out.append("</table><h2>Étudiant·es</h2><table><tr><th>id</th><th>nom</th><th>état</th><th>note</th>"
                "<th>détail</th><th>liens</th></tr>")
     for r in results:
-        sid = e(r["student_id"])
-        st = r.get("status")
-        cls = "" if st == "graded" else " class='bad'"
+        sid = e(r.student_id)
+        cls = "" if r.status is Status.GRADED else " class='bad'"
         detail = e(_detail(r))
         links = f"<a href='feedback/{sid}.html'>retour</a>"
-        if st in RAN:
+        if r.ran:
             links += f" · <a href='notebooks/{sid}.ipynb'>notebook</a>"
-        out.append(f"<tr><td><code>{sid}</code></td><td>{e(r.get('full_name') or '')}</td>"
-                   f"<td{cls}>{e(STATUS_LABELS.get(st, str(st)))}</td>"
-                   f"<td>{e(_grade_cell(r, totals.get(r['student_id'])))}</td><td>{detail}</td><td>{links}</td></tr>")
+        out.append(f"<tr><td><code>{sid}</code></td><td>{e(r.full_name or '')}</td>"
+                   f"<td{cls}>{e(STATUS_LABELS[r.status])}</td>"
+                   f"<td>{e(_grade_cell(r, totals.get(r.student_id)))}</td><td>{detail}</td><td>{links}</td></tr>")
     out.append("</table>")
     if duplicates:
         out.append("<h2>Dépôts en double (non notés)</h2><table><tr><th>id</th><th>fichier ignoré</th>"
                    "<th>fichier noté</th></tr>")
         for r in duplicates:
-            out.append(f"<tr><td><code>{e(r['student_id'])}</code></td><td>{e(r.get('submission', ''))}</td>"
-                       f"<td>{e(str(r.get('duplicate_of') or ''))}</td></tr>")
+            out.append(f"<tr><td><code>{e(r.student_id)}</code></td><td>{e(r.submission)}</td>"
+                       f"<td>{e(r.duplicate_of or '')}</td></tr>")
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out)
 
 
-def _grade_cell(r: dict, final) -> str:
+def _grade_cell(r: Result, final) -> str:
     if final is None or not final.manual:
-        return f"{fr(r.get('total', 0))} / {fr(r.get('max_total', 0))}"
+        return f"{fr(r.total)} / {fr(r.max_total)}"
     auto = f"auto {fr(final.auto)} / {fr(final.auto_max)}"
     if not final.complete:
         return f"{auto} · manuel {final.manual_done}/{len(final.manual)} notées · total non noté"
@@ -218,7 +218,7 @@ def _attention_section(results) -> list[str]:
     if not flagged:
         return []
     out = ["<h2>À surveiller</h2><ul>"]
-    out += [f"<li><code>{e(r['student_id'])}</code> — {e(why)}</li>" for r, why in flagged]
+    out += [f"<li><code>{e(r.student_id)}</code> — {e(why)}</li>" for r, why in flagged]
     return [*out, "</ul>"]
 
 
@@ -243,15 +243,13 @@ def _collisions(how: str, collisions: list[dict]) -> list[str]:
     return out
 
 
-def _detail(r: dict) -> str:
-    st = r.get("status")
-    if st == "graded":
-        n = len(r.get("cell_errors") or [])
+def _detail(r: Result) -> str:
+    if r.status is Status.GRADED:
+        n = len(r.cell_errors)
         return f"{n} cellule(s) en erreur" if n else ""
-    if st == "grader_error":
-        return "erreur interne : voir results/" + r["student_id"] + ".json"
-    d = str(r.get("status_detail") or "")
-    return d[:160]
+    if r.status is Status.GRADER_ERROR:
+        return "erreur interne : voir results/" + r.student_id + ".json"
+    return r.status_detail[:160]
 
 
 def write_report(outdir: Path, results, duplicates, questions, **kw) -> Path:

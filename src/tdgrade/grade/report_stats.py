@@ -1,12 +1,13 @@
 """Class statistics for report.html: per-question difficulty and discrimination, frequent failures,
-students needing attention. Pure functions on result dicts; French number formatting in `fr`."""
+students needing attention. Pure functions on `Result`s; French number formatting in `fr`."""
 from __future__ import annotations
 
 import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from .feedback import RAN, STATUS_LABELS
+from .feedback import STATUS_LABELS
+from .result import Result, Status
 
 LOW_SCORE = 0.25  # below this fraction of the automatic points, a student who ran is flagged
 
@@ -39,23 +40,22 @@ def _pearson(xs: list[float], ys: list[float]) -> float | None:
     return statistics.correlation(xs, ys)
 
 
-def question_stats(results: list[dict], questions: dict[str, float]) -> list[QuestionStats]:
-    ran = [r for r in results if r.get("status") in RAN]
+def question_stats(results: list[Result], questions: dict[str, float]) -> list[QuestionStats]:
+    ran = [r for r in results if r.ran]
     out = []
     for name, points in questions.items():
         scores, rests, failures = [], [], Counter()
         passed = 0
         for r in ran:
-            q = next((x for x in r.get("questions", []) if x["name"] == name), None)
+            q = next((x for x in r.questions if x.name == name), None)
             if q is None:
                 continue
-            score = float(q.get("score", 0))
-            scores.append(score)
-            rests.append(float(r.get("total", 0)) - score)
-            passed += bool(q.get("passed"))
-            for case in q.get("cases", []):
-                if not case.get("passed"):
-                    failures[" ".join(str(case.get("message") or "échec").split())[:160]] += 1
+            scores.append(q.score)
+            rests.append(r.total - q.score)
+            passed += q.passed
+            for case in q.cases:
+                if not case.passed:
+                    failures[" ".join((case.message or "échec").split())[:160]] += 1
         mean = sum(scores) / len(scores) if scores else None
         top, count = failures.most_common(1)[0] if failures else ("", 0)
         out.append(QuestionStats(name, points, passed / len(ran) if ran else None, mean,
@@ -64,17 +64,16 @@ def question_stats(results: list[dict], questions: dict[str, float]) -> list[Que
     return out
 
 
-def attention(results: list[dict]) -> list[tuple[dict, str]]:
+def attention(results: list[Result]) -> list[tuple[Result, str]]:
     """Students to look at: did not run to the end, grader errors, very low automatic scores."""
     out = []
     for r in results:
-        st = r.get("status")
-        if st == "duplicate":
+        if r.status is Status.DUPLICATE:
             continue
-        if st != "graded":
-            out.append((r, STATUS_LABELS.get(st, str(st))))
-        elif float(r.get("max_total") or 0) and float(r.get("total", 0)) < LOW_SCORE * float(r["max_total"]):
-            out.append((r, f"note automatique très basse ({fr(r.get('total', 0))} / {fr(r['max_total'])})"))
-        elif r.get("cell_errors"):
-            out.append((r, f"{len(r['cell_errors'])} cellule(s) en erreur"))
+        if r.status is not Status.GRADED:
+            out.append((r, STATUS_LABELS[r.status]))
+        elif r.max_total and r.total < LOW_SCORE * r.max_total:
+            out.append((r, f"note automatique très basse ({fr(r.total)} / {fr(r.max_total)})"))
+        elif r.cell_errors:
+            out.append((r, f"{len(r.cell_errors)} cellule(s) en erreur"))
     return out

@@ -8,21 +8,20 @@ computed before it; nothing the sandbox writes to a file is trusted.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..execute import cell_errors
 from . import channel, ingest, jobs, sandbox
+from .result import Result
+from .settings import Context
 
 SCHEMA = 1
-GRADER_VERSION = "grade-2"
 MAX_EXECUTED_NB = 64 << 20
 # Boot of the hidden-test process (`tdgrade.hidden` loads otter's test-file classes cheaply).
 HIDDEN_BOOT = """
@@ -36,45 +35,6 @@ raise SystemExit(main(sys.argv[1:]))
 
 class Interrupted(Exception):
     """The batch is being stopped: this submission has no result and will be graded on the next run."""
-
-
-@dataclass
-class Context:
-    """Everything a worker needs, shared by all workers of a run."""
-
-    lab_name: str
-    notebook_name: str
-    release_dir: Path
-    tests_dir: Path
-    outdir: Path
-    profile: str
-    mode: str  # "bwrap" | "rlimits"
-    names: list[str]
-    questions: dict[str, float]  # auto question -> max points
-    timeout: float  # notebook budget, seconds
-    memory: int  # bytes
-    threads: int = 1
-    export_timeout: float = 120.0
-    hidden_timeout: float = 300.0
-    nproc: int = 512
-    disk: int = 2 << 30  # bytes the sandbox may write (work + out folders)
-    kernel_env: dict[str, str] = field(default_factory=dict)
-    data_dirs: list[Path] = field(default_factory=list)
-    secrets: list[Path] = field(default_factory=list)
-    own_fps: set = field(default_factory=set)
-    other_fps: dict = field(default_factory=dict)
-    tests_hash: str = ""
-
-    def key(self, raw_sha: str) -> str:
-        h = hashlib.sha256("\0".join([GRADER_VERSION, self.lab_name, self.profile, self.tests_hash, raw_sha]).encode())
-        return h.hexdigest()
-
-
-def tests_fingerprint(tests_dir: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(Path(tests_dir).glob("*.py")):
-        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,8 +224,13 @@ def _manifest(ctx: Context, received) -> dict:
 
 
 def grade_submission(ctx: Context, sub: ingest.Submission, key: str, slot: int = 0,
-                     stop: threading.Event | None = None) -> tuple[dict, object | None]:
-    """Result dict for one submission, plus the executed notebook (or None). Never raises for student faults."""
+                     stop: threading.Event | None = None) -> tuple[Result, object | None]:
+    """The result of one submission, plus the executed notebook (or None). Never raises for student faults."""
+    record, executed = _grade(ctx, sub, key, slot, stop)
+    return Result.from_json(record), executed
+
+
+def _grade(ctx: Context, sub: ingest.Submission, key: str, slot: int, stop: threading.Event | None):
     t0 = time.monotonic()
     result = base_result(ctx, sub, key)
     if sub.duplicate_of:

@@ -47,7 +47,7 @@ class Review:
         self.outdir = Path(outdir)
         self.questions = {q.name: q for q in load_questions(self.outdir)}
         results, _ = load_results(self.outdir, read_marker(self.outdir).get("lab"))
-        self.students = [r["student_id"] for r in results]
+        self.students = [r.student_id for r in results]
         given = load_scaffolding(self.outdir)
         qs = list(self.questions.values())
         self.answers: dict[str, dict[str, Answer]] = {sid: read_student(self.outdir, sid, qs, given)

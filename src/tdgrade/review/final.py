@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..compiler.manual import ManualQuestion, load_manual
 from ..grade.gradebook import atomic_write
+from ..grade.result import Result
 from .answers import Answer, read_student
 from .store import Mark, load_marks
 
@@ -53,20 +54,20 @@ class ManualLine:
 
 @dataclass
 class FinalGrade:
-    result: dict
+    result: Result
     manual: list[ManualLine] = field(default_factory=list)
 
     @property
     def student_id(self) -> str:
-        return self.result["student_id"]
+        return self.result.student_id
 
     @property
     def auto(self) -> float:
-        return float(self.result.get("total", 0.0))
+        return self.result.total
 
     @property
     def auto_max(self) -> float:
-        return float(self.result.get("max_total", 0.0))
+        return self.result.max_total
 
     @property
     def manual_max(self) -> float:
@@ -129,7 +130,7 @@ def manual_line(question: ManualQuestion, answer: Answer, mark: Mark | None) -> 
     return ManualLine(question, answer, mark, state)
 
 
-def combine(outdir: Path, results: list[dict], questions: list[ManualQuestion] | None = None,
+def combine(outdir: Path, results: list[Result], questions: list[ManualQuestion] | None = None,
             answers: dict[str, dict[str, Answer]] | None = None) -> list[FinalGrade]:
     """One FinalGrade per result (answers read from the notebooks unless given)."""
     questions = load_questions(outdir) if questions is None else questions
@@ -137,7 +138,7 @@ def combine(outdir: Path, results: list[dict], questions: list[ManualQuestion] |
     given = load_scaffolding(outdir)
     out = []
     for result in results:
-        sid = result["student_id"]
+        sid = result.student_id
         mine = answers.get(sid) if answers is not None else None
         if mine is None:
             mine = read_student(outdir, sid, questions, given)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from .. import moodle
 from ..grade import feedback, gradebook
+from ..grade.outdir import MARKER_FILE
+from ..grade.result import Result
 from .final import FinalGrade, combine
-
-MARKER = ".tdgrade-grade.json"  # written by `tdgrade grade`: lab, profile, sandbox, limits
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Published:
 
 def read_marker(outdir: Path) -> dict:
     try:
-        data = json.loads((Path(outdir) / MARKER).read_text(encoding="utf-8"))
+        data = json.loads((Path(outdir) / MARKER_FILE).read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
@@ -63,13 +63,13 @@ def grades_csv(finals: list[FinalGrade], auto_questions: list[str]) -> str:
                 "submission", "note"])
     for f in finals:
         r = f.result
-        scores = {q["name"]: q.get("score", 0) for q in r.get("questions", [])}
+        scores = {q.name: q.score for q in r.questions}
         note = ""
-        if r.get("duplicates"):
-            note = f"{len(r['duplicates']) + 1} dépôts, le plus récent est noté"
-        if r.get("warnings"):
-            note = "; ".join(filter(None, [note, *r["warnings"]]))[:300]
-        row = [r["student_id"], r.get("full_name") or "", r.get("moodle_id") or "", r.get("status"),
+        if r.duplicates:
+            note = f"{len(r.duplicates) + 1} dépôts, le plus récent est noté"
+        if r.warnings:
+            note = "; ".join(filter(None, [note, *r.warnings]))[:300]
+        row = [r.student_id, r.full_name or "", r.moodle_id or "", r.status.value,
                *[_num(scores.get(q, 0)) for q in auto_questions]]
         if manual_names:
             row += ["" if line.score is None else _num(line.score) for line in f.manual]
@@ -80,12 +80,12 @@ def grades_csv(finals: list[FinalGrade], auto_questions: list[str]) -> str:
                 note = "; ".join(filter(None, ["not yet graded (manual questions)", note]))
         else:
             total = _num(f.auto)
-        w.writerow([*row, total, _num(f.max_total), r.get("submission", ""), note])
+        w.writerow([*row, total, _num(f.max_total), r.submission, note])
     return buf.getvalue()
 
 
 def moodle_students(finals: list[FinalGrade]) -> list[moodle.Student]:
-    return [moodle.Student(f.student_id, f.result.get("full_name") or f.student_id, f.result.get("moodle_id"),
+    return [moodle.Student(f.student_id, f.result.full_name or f.student_id, f.result.moodle_id,
                            f.total, f.max_total, feedback.moodle_comment(f.result, f))
             for f in finals]
 
@@ -111,7 +111,7 @@ def publish(outdir: Path, *, worksheet: Path | None = None, scale: float | None 
     gradebook.atomic_write(target, filled.text)
     if write_feedback:
         for f in finals:
-            kw = {"lab": lab or f.result.get("lab", ""), "timeout": marker.get("timeout"), "memory": marker.get("memory")}
+            kw = {"lab": lab or f.result.lab, "timeout": marker.get("timeout"), "memory": marker.get("memory")}
             gradebook.atomic_write(outdir / "feedback" / f"{f.student_id}.md", feedback.render_markdown(f.result, final=f, **kw))
             gradebook.atomic_write(outdir / "feedback" / f"{f.student_id}.html", feedback.render_html(f.result, final=f, **kw))
     points = marker.get("points") or {q: m for q, m in _auto_questions(results).items()}
@@ -122,9 +122,9 @@ def publish(outdir: Path, *, worksheet: Path | None = None, scale: float | None 
     return Published(finals, target, filled.unmatched_students, filled.unmatched_rows, filled.not_graded)
 
 
-def _auto_questions(results: list[dict]) -> dict[str, float]:
+def _auto_questions(results: list[Result]) -> dict[str, float]:
     out: dict[str, float] = {}
     for r in results:
-        for q in r.get("questions", []):
-            out.setdefault(q["name"], float(q.get("max_score", 0)))
+        for q in r.questions:
+            out.setdefault(q.name, q.max_score)
     return out
