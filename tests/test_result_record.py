@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grade_helpers import copy_labs, run_grade
-from tdgrade.grade import feedback, gradebook, pool, report
+from tdgrade.grade import feedback, gradebook, report, worker
 from tdgrade.grade.outdir import OutputFolder
 from tdgrade.grade.result import RAN, RETRY, CaseResult, QuestionResult, Result, ResultError, Status
 from tdgrade.review.publish import grades_csv
@@ -47,20 +47,21 @@ def test_old_output_folder_loads_through_gradebook(tmp_path):
 
 
 def test_worker_results_are_written_unchanged(tmp_path, monkeypatch):
-    """What the worker returns today (a dict) is exactly what lands in results/ID.json."""
+    """What the worker returns (a Result built from its record) is exactly what lands in results/ID.json."""
     lab, other = copy_labs(tmp_path / "labs")
     folder = tmp_path / "class"
     folder.mkdir()
     (folder / "alice.ipynb").write_bytes((lab.solutions_dir / "fakelab.ipynb").read_bytes())
     (folder / "bob.ipynb").write_bytes(b'{"cells": [')
     raw = {}
-    typed = pool._typed
+    grade_one = worker._grade
 
-    def spy(res):
-        raw[res["student_id"]] = json.loads(json.dumps(res))
-        return typed(res)
+    def spy(*args, **kwargs):
+        record, notebook = grade_one(*args, **kwargs)
+        raw[record["student_id"]] = json.loads(json.dumps(record))
+        return record, notebook
 
-    monkeypatch.setattr(pool, "_typed", spy)
+    monkeypatch.setattr(worker, "_grade", spy)
     rc, log = run_grade(lab, other, [folder], tmp_path / "out")
     assert rc == 0, log
     assert set(raw) == {"alice", "bob"}
