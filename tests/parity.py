@@ -6,8 +6,10 @@
   each test file with the values as the notebook's globals, otter's `GradingResults`, then the
   zip's own French `results.json` (`tdgrade.gradescope.runner.french_results`). The notebook's
   `TDGRADE_PROFILE` global is set to the *other* profile: the zip must ignore it;
-- nbgrader: the grade cells of the nbgrader export executed as nbgrader's autograder does (a code
-  grade cell earns its points when it runs without error), on the same values as globals.
+- nbgrader: the grade cells of the nbgrader export re-targeted to the profile
+  (`compiler.nbgrader_export.with_profile`), executed as nbgrader's autograder does (a code grade
+  cell earns its points when it runs without error), on the same values as globals; there too the
+  notebook's `TDGRADE_PROFILE` global is the *other* profile, which the cells must ignore.
 
 The checker library is imported from this checkout in all three (the shipping tests prove each
 path's own copy imports).
@@ -31,6 +33,11 @@ class Scores:
                         and abs(self.tdgrade[q] - self.nbgrader.get(q, -1)) < 1e-9)}
 
 
+def other_profile(profile: str) -> str:
+    """What a hostile notebook sets TDGRADE_PROFILE to: the profile it is not graded on."""
+    return "full" if profile == "smoke" else "smoke"
+
+
 def feedback_lines(result) -> list[str]:
     """tdgrade's per-case feedback lines of one question (the wording of `grade/feedback.py`)."""
     lines = []
@@ -45,15 +52,25 @@ class ThreePaths:
         self.suite = compiled_lab.suite
         name = compiled_lab.lab.name
         self.lab_name, self.zip_path, self.scratch = name, compiled_lab.autograder / f"{name}-autograder.zip", scratch
-        self._tests_dirs = {}
+        self.course = compiled_lab.autograder / "nbgrader"
+        self._tests_dirs, self._grade_cells = {}, {}
         self.last_results = None  # the last results.json the Gradescope path produced
-        nb = json.loads((compiled_lab.autograder / "nbgrader" / "source" / name / f"{name}.ipynb").read_text())
-        self.grade_cells = []
-        for cell in nb["cells"]:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution"):
-                question = meta["grade_id"].split("_test_", 1)[0]
-                self.grade_cells.append((question, float(meta["points"]), "".join(cell["source"])))
+
+    def grade_cells(self, profile: str) -> list[tuple[str, float, str]]:
+        """(question, points, source) of each grade cell of the nbgrader course for `profile`."""
+        if profile not in self._grade_cells:
+            from tdgrade.compiler import nbgrader_export
+
+            course = nbgrader_export.with_profile(self.course, self.scratch / f"nbgrader-{profile}", profile)
+            nb = json.loads((course / "source" / self.lab_name / f"{self.lab_name}.ipynb").read_text())
+            cells = []
+            for cell in nb["cells"]:
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                if cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution"):
+                    question = meta["grade_id"].split("_test_", 1)[0]
+                    cells.append((question, float(meta["points"]), "".join(cell["source"])))
+            self._grade_cells[profile] = cells
+        return self._grade_cells[profile]
 
     def tests_dir(self, profile: str) -> Path:
         """The zip's tests/ for `profile`, extracted once."""
@@ -76,7 +93,7 @@ class ThreePaths:
         from tdgrade.gradescope.runner import GraderConfig, french_results
 
         tests_dir = self.tests_dir(profile)
-        hostile = {**values, "TDGRADE_PROFILE": "full" if profile == "smoke" else "smoke"}
+        hostile = {**values, "TDGRADE_PROFILE": other_profile(profile)}
         files = [Checker.check(str(path), NBMetadataConfig(), global_env=dict(hostile))
                  for path in sorted(tests_dir.glob("*.py")) if path.stem in only]
         config = GraderConfig(self.lab_name, profile, "unused")
@@ -89,10 +106,10 @@ class ThreePaths:
 
     def nbgrader_scores(self, values: dict, profile: str, only) -> dict:
         scores = {}
-        for question, points, source in self.grade_cells:
+        for question, points, source in self.grade_cells(profile):
             if question not in only:
                 continue
-            namespace = {**values, "TDGRADE_PROFILE": profile}
+            namespace = {**values, "TDGRADE_PROFILE": other_profile(profile)}
             try:
                 exec(compile(source, f"<nbgrader {question}>", "exec"), namespace)
                 earned = points

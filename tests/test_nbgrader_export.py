@@ -52,3 +52,18 @@ def test_nbgrader_autograde_scores_submissions(course, smoke_data):
         scores = {s: gradebook.find_submission("minilab", s).score for s in ("alice", "bob")}
         maximum = gradebook.find_assignment("minilab").max_score
     assert scores == {"alice": 2.0, "bob": 0.0} and maximum == 3.0  # 2 auto + 1 manual point
+
+
+def test_profile_is_a_constant_and_an_unbaked_cell_is_refused():
+    from tdgrade.compiler import nbgrader_export
+
+    body = "def test_q(x, TDGRADE_PROFILE):\n    assert TDGRADE_PROFILE == 'full'"
+    name, block = nbgrader_export._call_block(body, "full")
+    assert name == "test_q" and block.endswith("test_q(x=globals().get('x'), TDGRADE_PROFILE='full')")
+    cell = f"### BEGIN HIDDEN TESTS\n{block}\n### END HIDDEN TESTS"
+    assert nbgrader_export.retarget_cell(cell, "smoke") == cell.replace("='full')", "='smoke')")
+    exec(compile(cell, "<cell>", "exec"), {"x": 1, "TDGRADE_PROFILE": "smoke"})  # the notebook's value is ignored
+    # a course built before the profile was baked (the notebook's global) cannot be re-targeted silently
+    unbaked = block.replace("TDGRADE_PROFILE='full'", "TDGRADE_PROFILE=globals().get('TDGRADE_PROFILE')")
+    with pytest.raises(ValueError, match="not a built-in profile constant"):
+        nbgrader_export.retarget_cell(unbaked, "smoke")

@@ -1,18 +1,24 @@
 """The nbgrader route is honest: support files shipped, a cell timeout that fits the lab, feedback
-without hidden tests, and manual scores from formgrader merged into the tdgrade gradebook."""
+without hidden tests, the grader's profile in the test cells (never the notebook's), and manual
+scores from formgrader merged into the tdgrade gradebook."""
+import ast
 import csv
+import filecmp
 import io
 import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
+import numpy as np
 import pytest
 
 from review_helpers import prepared_outdir
-from tdgrade.compiler import compile_lab, nbgrader_export
+from tdgrade.compiler import compile_lab, gradescope, nbgrader_export
+from tdgrade.hidden import Suite
 from tdgrade.labs import Lab, get_lab
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minilab"
@@ -72,6 +78,94 @@ def test_keras_cv_export_holds_its_support_files():
         assert (course_source / name).read_bytes() == (lab.source_dir / name).read_bytes()
 
 
+def _notebook(course: Path, lab: str) -> nbformat.NotebookNode:
+    return nbformat.read(course / "source" / lab / f"{lab}.ipynb", as_version=4)
+
+
+def _profile_arguments(cell) -> list:
+    """The value each test call of the cell passes as TDGRADE_PROFILE (an ast node)."""
+    return [k.value for node in ast.walk(ast.parse(cell.source)) if isinstance(node, ast.Call)
+            for k in node.keywords if k.arg == gradescope.PROFILE_PARAM]
+
+
+@pytest.mark.parametrize("lab", ["fashion_mnist", "keras_cv"])
+def test_test_cells_pass_the_graders_profile_never_the_notebooks(lab, tmp_path):
+    course = get_lab(lab).autograder_dir / "nbgrader"
+    cells = [c for c in _notebook(course, lab).cells if nbgrader_export.is_test_cell(c)]
+    takes_profile = [c for c in cells if any(a.arg == gradescope.PROFILE_PARAM for n in ast.parse(c.source).body
+                                             if isinstance(n, ast.FunctionDef) for a in n.args.args)]
+    assert takes_profile  # fm01, fm14, cv02...: cases whose facts or bars depend on the profile
+    for cell in takes_profile:
+        arguments = _profile_arguments(cell)
+        assert arguments and all(isinstance(a, ast.Constant) and a.value == gradescope.GRADER_PROFILE
+                                 for a in arguments), cell.source
+    assert all("globals().get('TDGRADE_PROFILE')" not in c.source for c in _notebook(course, lab).cells)
+    # the smoke copy changes those calls only; re-targeted back, it is the committed course again
+    smoke = nbgrader_export.with_profile(course, tmp_path / "smoke", "smoke")
+    smoke_cells = [c for c in _notebook(smoke, lab).cells if nbgrader_export.is_test_cell(c)]
+    assert [c.source.replace("TDGRADE_PROFILE='smoke'", "TDGRADE_PROFILE='full'") for c in smoke_cells] == [
+        c.source for c in cells]
+    assert all(a.value == "smoke" for c in smoke_cells for a in _profile_arguments(c))
+    back = nbgrader_export.with_profile(smoke, tmp_path / "full", "full")
+    notebook = Path("source") / lab / f"{lab}.ipynb"
+    assert filecmp.cmp(back / notebook, course / notebook, shallow=False)
+    with pytest.raises(ValueError, match="unknown profile"):
+        nbgrader_export.with_profile(course, tmp_path / "other", "medium")
+
+
+def _fm14_between_the_bars() -> dict:
+    """fm14 answered consistently by a model whose test accuracy is 0.70: above the smoke bar, below
+    the full one (built, not trained: a fixed-output model on constructed labels)."""
+    n, right = 1000, 700
+    y_test = np.arange(n) % 10
+    predicted = np.where(np.arange(n) < right, y_test, (y_test + 1) % 10)
+
+    class FixedModel:
+        def predict(self, x, verbose=0, batch_size=None):
+            return np.eye(10, dtype="float32")[predicted[:len(x)]]
+
+    history = SimpleNamespace(params={"epochs": 2}, history={
+        "loss": [0.9, 0.8], "val_loss": [0.95, 0.85], "accuracy": [0.65, 0.71], "val_accuracy": [0.66, 0.70]})
+    return {"model": FixedModel(), "x_test_prep": np.zeros((n, 784), dtype="float32"), "y_test": y_test,
+            "history": history, "test_error_rate": 0.30, "val_error_rate": 0.30}
+
+
+def _earns_points(cell_source: str, namespace: dict) -> bool:
+    """nbgrader's rule for a code grade cell: full points when it runs without error."""
+    try:
+        exec(compile(cell_source, "<grade cell>", "exec"), dict(namespace))
+    except Exception:  # noqa: BLE001 - any error scores 0
+        return False
+    return True
+
+
+def test_a_notebook_that_sets_the_profile_gains_nothing_on_nbgrader(tmp_path):
+    from tdgrade_checks import thresholds
+
+    lab = get_lab("fashion_mnist")
+    values = _fm14_between_the_bars()
+    bars = {p: thresholds.threshold("fashion_mnist", "first_model_accuracy", p) for p in ("smoke", "full")}
+    assert bars["smoke"] < 0.70 < bars["full"]
+    # the profile decides this answer: tdgrade passes it on smoke, fails it on full
+    (smoke_result,) = Suite.from_dir(lab.autograder_dir / "tests").run(values, "smoke", only=["fm14_taux_erreur"])
+    (full_result,) = Suite.from_dir(lab.autograder_dir / "tests").run(values, "full", only=["fm14_taux_erreur"])
+    assert smoke_result.passed and not full_result.passed, (smoke_result, full_result)
+    assert "trop faible" in full_result.cases[-1].message
+
+    def fm14_cell(course: Path) -> str:
+        return next(c.source for c in _notebook(course, "fashion_mnist").cells
+                    if c.metadata.get("nbgrader", {}).get("grade_id") == "fm14_taux_erreur_test_fm14_taux_erreur")
+
+    course = lab.autograder_dir / "nbgrader"  # the committed course: the grader's profile, full
+    # a notebook setting TDGRADE_PROFILE = "smoke" is still graded on the full bar: no point
+    assert not _earns_points(fm14_cell(course), {**values, "TDGRADE_PROFILE": "smoke"})
+    assert not _earns_points(fm14_cell(course), values)
+    # and the smoke course grades on the smoke bar whatever the notebook says
+    smoke_course = nbgrader_export.with_profile(course, tmp_path / "smoke", "smoke")
+    assert _earns_points(fm14_cell(smoke_course), {**values, "TDGRADE_PROFILE": "full"})
+    assert _earns_points(fm14_cell(smoke_course), values)
+
+
 def test_generate_feedback_never_shows_hidden_tests(graded_course):
     _nbgrader(graded_course, "generate_feedback", "minilab")
     html = (graded_course / "feedback" / "bob" / "minilab" / "minilab.html").read_text()
@@ -129,8 +223,9 @@ def test_keras_cv_course_validates_with_its_support_files_and_fails_without(tmp_
 
     from tdgrade.data import kernel_env
 
-    course = tmp_path / "nbgrader"
-    shutil.copytree(get_lab("keras_cv").autograder_dir / "nbgrader", course)
+    # the committed course grades on the full profile; this runs the smoke one (smoke data, smoke bars)
+    course = nbgrader_export.with_profile(get_lab("keras_cv").autograder_dir / "nbgrader", tmp_path / "nbgrader",
+                                          "smoke")
     env = {**os.environ, **kernel_env("smoke")}
 
     def validate():

@@ -8,9 +8,12 @@ Written to autograder/LAB/nbgrader/: `nbgrader_config.py` and `source/LAB/LAB.ip
 - each autograded question gets one locked cell running its public test functions (no points:
   they only say whether the answer is there) and one locked grade cell per hidden test case,
   worth that case's points (the same points as the otter test files and tdgrade), its code between
-  `### BEGIN HIDDEN TESTS` / `### END HIDDEN TESTS`,
+  `### BEGIN HIDDEN TESTS` / `### END HIDDEN TESTS`; test cells call each test function with the
+  notebook's globals, except `TDGRADE_PROFILE`: the grader's profile written in as a constant (the
+  Gradescope zip's `GRADER_PROFILE`), so a notebook cannot pick its own thresholds,
 - the checker library `tdgrade_checks` sits next to the notebook, where the hidden tests import it.
 Run `nbgrader generate_assignment LAB` inside that folder to get nbgrader's own release.
+`with_profile` re-targets a built course to another profile (the tests grade smoke-size values).
 """
 import ast
 import re
@@ -22,6 +25,7 @@ import yaml
 
 from . import policy
 from . import preprocessors as pp
+from .gradescope import GRADER_PROFILE, PROFILE_PARAM, PROFILES
 from .manual import is_rubric_cell
 
 CONFIG = """\
@@ -85,19 +89,31 @@ def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=No
     return meta
 
 
-def _call_block(source: str) -> tuple[str, str]:
-    """(function name, the function followed by its call on the notebook's globals)."""
+def _argument(param: str, profile: str) -> str:
+    # the profile is the grader's, like the Gradescope zip's baked constant: read from the notebook's
+    # globals, a notebook setting TDGRADE_PROFILE = "smoke" would be graded on the smoke bars
+    return repr(profile) if param == PROFILE_PARAM else f"globals().get({param!r})"
+
+
+def _call_block(source: str, profile: str) -> tuple[str, str]:
+    """(function name, the function followed by its call on the notebook's globals and `profile`)."""
     func = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef))
-    args = ", ".join(f"{a.arg}=globals().get({a.arg!r})" for a in func.args.args)
+    args = ", ".join(f"{a.arg}={_argument(a.arg, profile)}" for a in func.args.args)
     return func.name, f"{ast.unparse(func)}\n\n{func.name}({args})"
 
 
-def _test_cells(question: str, sources: list[str], case_points: dict[str, tuple[bool, float]]) -> list:
+def _check_profile(profile: str) -> None:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; expected one of {PROFILES}")
+
+
+def _test_cells(question: str, sources: list[str], case_points: dict[str, tuple[bool, float]],
+                profile: str) -> list:
     """A locked public-test cell (no points) and one grade cell per hidden case, with its points."""
     public, cells = [], []
     for source in sources:
         _, hidden, body = policy.split_test_cell(source)
-        name, block = _call_block(body)
+        name, block = _call_block(body, profile)
         if not hidden:
             public.append(block)
             continue
@@ -111,8 +127,10 @@ def _test_cells(question: str, sources: list[str], case_points: dict[str, tuple[
     return cells
 
 
-def to_nbgrader(source_notebook: Path, case_points: dict[str, dict[str, tuple[bool, float]]]):
+def to_nbgrader(source_notebook: Path, case_points: dict[str, dict[str, tuple[bool, float]]],
+                profile: str = GRADER_PROFILE):
     """The nbgrader source notebook, from the Otter Assign source notebook's delimiters."""
+    _check_profile(profile)
     nb = nbformat.read(source_notebook, as_version=4)
     cells, question, block, tests, answers = [], None, None, [], 0
     for cell in nb.cells:
@@ -126,7 +144,7 @@ def to_nbgrader(source_notebook: Path, case_points: dict[str, dict[str, tuple[bo
                 question = None
             elif what == "TESTS" and verb.upper() == "END" and tests:
                 name = question["name"]
-                cells.extend(_test_cells(name, tests, case_points.get(name, {})))
+                cells.extend(_test_cells(name, tests, case_points.get(name, {}), profile))
                 tests = []
             block = what if verb.upper() == "BEGIN" and what in ("SOLUTION", "TESTS") else None
             continue
@@ -173,12 +191,12 @@ def copy_support_files(source_dir: Path, course_source: Path, notebook_name: str
 
 
 def write_course(source_notebook: Path, lab_name: str, case_points: dict[str, dict[str, tuple[bool, float]]],
-                 out: Path) -> None:
+                 out: Path, profile: str = GRADER_PROFILE) -> None:
     out.mkdir(parents=True)
     (out / "nbgrader_config.py").write_text(config_text(lab_name), encoding="utf-8")
     course_source = out / "source" / lab_name
     course_source.mkdir(parents=True)
-    pp.write_notebook(to_nbgrader(source_notebook, case_points), course_source / source_notebook.name)
+    pp.write_notebook(to_nbgrader(source_notebook, case_points, profile), course_source / source_notebook.name)
     ship_checks(course_source)
     copy_support_files(source_notebook.parent, course_source, source_notebook.name)
 
@@ -187,3 +205,39 @@ def ship_checks(course_source: Path) -> None:
     """The checker library next to the course notebook: its hidden-test cells import it."""
     shutil.copytree(policy.checks_source(), course_source / policy.CHECKS_PACKAGE,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
+def retarget_cell(source: str, profile: str) -> str:
+    """A test cell whose calls pass `profile` as TDGRADE_PROFILE."""
+    _check_profile(profile)
+    lines = source.split("\n")
+    spans = []
+    for node in ast.walk(ast.parse(source)):
+        for keyword in node.keywords if isinstance(node, ast.Call) else ():
+            value = keyword.value
+            if keyword.arg == PROFILE_PARAM:
+                if not (isinstance(value, ast.Constant) and value.value in PROFILES):
+                    raise ValueError(f"line {value.lineno}: {PROFILE_PARAM} is not a built-in profile constant")
+                spans.append((value.lineno - 1, value.col_offset, value.end_col_offset))
+    for row, start, end in sorted(spans, reverse=True):  # offsets are in UTF-8 bytes
+        line = lines[row].encode("utf-8")
+        lines[row] = (line[:start] + repr(profile).encode("utf-8") + line[end:]).decode("utf-8")
+    return "\n".join(lines)
+
+
+def is_test_cell(cell) -> bool:
+    """A locked cell of test calls: a question's public tests or one of its grade cells."""
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(cell.cell_type == "code" and meta.get("locked") and not meta.get("solution")) and bool(
+        meta.get("grade") or meta.get("grade_id", "").endswith("_public_tests"))
+
+
+def with_profile(course: Path, dst: Path, profile: str) -> Path:
+    """A copy of a built nbgrader course whose test cells pass `profile` (the rest unchanged)."""
+    shutil.copytree(course, dst)
+    for path in sorted((dst / "source").glob("*/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in filter(is_test_cell, nb.cells):
+            cell.source = retarget_cell(cell.source, profile)
+        pp.write_notebook(nb, path)
+    return dst
