@@ -177,6 +177,7 @@ def _attack_notebook(release_nb):
     return nb
 
 
+@pytest.mark.slow  # a real fashion_mnist notebook through the whole harness
 def test_a_notebook_that_sets_the_profile_gains_nothing(compiled, autograder_root, solution_values, tmp_path):
     lab_c = compiled(FM)
     # the hole this closes: test files that read the profile from the notebook's globals (as built
