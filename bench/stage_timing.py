@@ -30,8 +30,8 @@ def _label(source: str) -> str:
         return "export cell"
     if IMPORTS.search(source):
         return "imports (TensorFlow, Keras, ...)"
-    if "otter" in source:
-        return "otter set-up cell"
+    if "otter" in source or "Notebook(" in source:
+        return "set-up cell (grader = Notebook(...), imports otter)"
     fits = [ln.strip() for ln in source.splitlines() if FIT.search(ln) and not ln.lstrip().startswith(("from ", "import "))]
     if fits:
         return f"fit: {fits[0][:60]}"
