@@ -14,7 +14,9 @@ with them, which Keras' `numpy` backend does without importing TensorFlow (the T
 loads models with the numpy backend when Keras can use it (it needs `jax` installed), after checking
 that every exported model loads there with its compile settings; otherwise, or with
 `--keras-backend kernel`, the backend is the kernel's (`KERAS_BACKEND`, TensorFlow by default). The
-student's kernel, the training and the calibration are unchanged: only inference moves.
+student's kernel, the training and the calibration are unchanged: only inference moves. On that
+path `import tensorflow` fails in this process: hidden tests and tdgrade_checks use the Keras API
+only (none imports TensorFlow), and must keep doing so.
 """
 import argparse
 import importlib.util
