@@ -7,11 +7,25 @@ exception type only, never the test's source.
 
 Run as `python -I -m tdgrade.hidden --tests DIR --values DIR --profile P --out FILE` to grade
 exported values in a clean process.
+
+Keras backend of that process: the tests only read the exported models' configuration and predict
+with them, which Keras' `numpy` backend does without importing TensorFlow (the TensorFlow import is
+~5 s of CPU, half of this process; see bench/README.md). So `--keras-backend auto` (the default)
+loads models with the numpy backend when Keras can use it (it needs `jax` installed), after checking
+that every exported model loads there with its compile settings; otherwise, or with
+`--keras-backend kernel`, the backend is the kernel's (`KERAS_BACKEND`, TensorFlow by default). The
+student's kernel, the training and the calibration are unchanged: only inference moves. On that
+path `import tensorflow` fails in this process: hidden tests and tdgrade_checks use the Keras API
+only (none imports TensorFlow), and must keep doing so.
 """
 import argparse
+import importlib.util
 import inspect
 import json
 import math
+import os
+import subprocess
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -157,13 +171,83 @@ def failing(results: list[QuestionResult]) -> set[str]:
     return {r.name for r in results if not r.passed}
 
 
+INFERENCE_BACKEND = "numpy"
+
+
+def _model_files(node) -> list[str]:
+    """Side files of every Keras model in a manifest (models can sit inside dicts, lists, estimators)."""
+    if isinstance(node, dict):
+        found = [node["file"]] if node.get("t") == "keras_model" and isinstance(node.get("file"), str) else []
+        return found + [f for value in node.values() for f in _model_files(value)]
+    if isinstance(node, list):
+        return [f for value in node for f in _model_files(value)]
+    return []
+
+
+def _numpy_backend_loads(values_dir: Path, files: list[str]) -> bool:
+    """Switch this process to Keras' numpy backend and check every exported model loads there, compile
+    settings included (a model the numpy backend cannot rebuild must be graded with the kernel's).
+    On False, keras may already be imported with the numpy backend: the caller must start afresh."""
+    kernel_backend = os.environ.get("KERAS_BACKEND")
+    os.environ["KERAS_BACKEND"] = INFERENCE_BACKEND
+    # keras probes `tensorflow` when it is installed (serialisation helpers): keep it out of this process
+    blocked = "tensorflow" not in sys.modules
+    if blocked:
+        sys.modules["tensorflow"] = None
+    try:
+        import keras
+
+        for name in files:
+            keras.saving.load_model(str(values_dir / Path(name).name), safe_mode=True)
+        if keras.backend.backend() == INFERENCE_BACKEND:
+            return True
+    except Exception:  # noqa: BLE001 - any doubt: grade with the kernel's backend
+        pass
+    if kernel_backend is None:
+        os.environ.pop("KERAS_BACKEND", None)
+    else:
+        os.environ["KERAS_BACKEND"] = kernel_backend
+    if blocked:
+        sys.modules.pop("tensorflow", None)
+    return False
+
+
+def use_inference_backend(values_dir: Path) -> bool | None:
+    """True: this process now runs Keras on the numpy backend. None: nothing changed (no jax, keras
+    already imported, no model to load). False: the numpy backend cannot load a model; start afresh
+    with the kernel's backend."""
+    if "keras" in sys.modules or importlib.util.find_spec("jax") is None:
+        return None
+    try:
+        manifest = json.loads((values_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # load_values reports it
+    files = _model_files(manifest)
+    return _numpy_backend_loads(values_dir, files) if files else None
+
+
+def _rerun_with_kernel_backend(argv: list[str]) -> int:
+    """A fresh process (keras cannot change backend once imported) with the kernel's backend."""
+    root = str(Path(__file__).resolve().parents[1])
+    boot = (f"import sys; sys.path.insert(0, {root!r}); sys.modules.setdefault('rfc3987_syntax', None)\n"
+            "from tdgrade.hidden import main; raise SystemExit(main(sys.argv[1:]))")
+    return subprocess.run([sys.executable, "-I", "-c", boot, *argv, "--keras-backend", "kernel"]).returncode
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tdgrade.hidden", description=__doc__.splitlines()[0])
     parser.add_argument("--tests", required=True, type=Path)
     parser.add_argument("--values", required=True, type=Path, help="folder written by the artifact export")
     parser.add_argument("--profile", default="full", choices=("full", "smoke"))
     parser.add_argument("--out", required=True, type=Path)
-    args = parser.parse_args(argv)
+    parser.add_argument("--keras-backend", default="auto", choices=("auto", "kernel"),
+                        help="auto: Keras' numpy backend for inference when it can load every model; "
+                             "kernel: KERAS_BACKEND as the student's kernel had it")
+    raw_argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(raw_argv)
+
+    if args.keras_backend == "auto" and use_inference_backend(args.values) is False:
+        return _rerun_with_kernel_backend(raw_argv)
 
     from .artifacts import load_values
 
