@@ -7,7 +7,6 @@ computed before it; nothing the sandbox writes to a file is trusted.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -86,8 +85,7 @@ def run_notebook(ctx: Context, root: Path, uid: int | None, stop: threading.Even
     limits = sandbox.Limits(wall=ctx.timeout + ctx.export_timeout * 2 + 90, memory=ctx.memory, nproc=ctx.nproc,
                             disk=ctx.disk, fsize=min(1 << 30, ctx.disk))
     common = dict(mode=ctx.mode, limits=limits, env=env, stop=stop, pass_fds=(link.write_fd,), on_start=link.start)
-    with contextlib.ExitStack() as cleanup:
-        cleanup.callback(link.close)  # also when the sandbox fails to start
+    try:
         if bw:
             ro = [(jobs.Stage.get().root / "guest", jobs.SB_GUEST), (root / "ctl", "/sandbox/ctl")] + data_ro
             rw = [(root / "work", jobs.SB_WORK), (root / "out", jobs.SB_OUT)]
@@ -100,7 +98,9 @@ def run_notebook(ctx: Context, root: Path, uid: int | None, stop: threading.Even
                 (root / "tmp" / d).mkdir(exist_ok=True)
             outcome = sandbox.run([sys.executable, "-I", f"{guest}/runner.py", str(job_path)], cwd=work,
                                   watch_dirs=[root / "work", root / "out", root / "tmp"], **common)
-        cleanup.pop_all()
+    except BaseException:
+        link.close()  # the sandbox failed to start: release the pipe
+        raise
     return outcome, link.close()
 
 
@@ -208,7 +208,7 @@ def _received_warnings(ctx: Context, received, st: dict, outcome) -> list[str]:
     truncated = st.get("truncated") if isinstance(st.get("truncated"), list) else []
     if truncated:
         warnings.append(f"La sortie de {len(truncated)} cellule(s) était trop longue et a été tronquée.")
-    too_large = [name for name, d in _manifest(ctx, received).items() if d.get("t") == "too_large"]
+    too_large = [name for name, d in received.manifest.items() if d.get("t") == "too_large"]
     if too_large:
         warnings.append("Variable(s) trop volumineuse(s) pour être transmise(s) au correcteur : "
                         + ", ".join(too_large) + ". Les questions qui en dépendent sont comptées fausses ; "
@@ -217,10 +217,6 @@ def _received_warnings(ctx: Context, received, st: dict, outcome) -> list[str]:
         warnings.append("Les variables n'ont pas pu être récupérées à la fin de l'exécution (noyau arrêté ou "
                         "bloqué) : les questions ont été corrigées avec les valeurs transmises avant.")
     return warnings
-
-
-def _manifest(ctx: Context, received) -> dict:
-    return received.manifest if isinstance(getattr(received, "manifest", None), dict) else {}
 
 
 def grade_submission(ctx: Context, sub: ingest.Submission, key: str, slot: int = 0,
