@@ -21,7 +21,6 @@ from .result import Result
 from .settings import Context
 
 SCHEMA = 1
-MAX_EXECUTED_NB = 64 << 20
 # Boot of the hidden-test process (`tdgrade.hidden` loads otter's test-file classes cheaply).
 HIDDEN_BOOT = """
 import sys
