@@ -5,10 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 HERE = Path(__file__).parent
 CORPORA = ["test_hidden_fashion_mnist.py", "test_hidden_keras_cv.py"]
 
 
+@pytest.mark.slow  # re-runs both corpora in every grading path (390 s cold in CI): a guard, not a check of behaviour
 def test_every_hidden_case_has_a_known_wrong_case(tmp_path, hidden_suite, solution_values):
     for lab in ("fashion_mnist", "keras_cv"):
         solution_values(lab)  # executed once per session, shared with the corpora through the disk cache
