@@ -189,20 +189,26 @@ class Channel:
     def _begin(self, seq: int) -> None:
         self._pending[seq] = {"files": {}, "manifest": None}
 
+    def _drop_staged(self, files: dict[str, int]) -> None:
+        """Staged side files no committed value uses."""
+        for name, size in files.items():
+            if (self.staging / name).exists():
+                (self.staging / name).unlink()
+                self._held -= size
+
     def _abort(self, seq: int) -> None:
         pending = self._pending.pop(seq, None)
         self.received.aborted += 1
-        for name, size in (pending or {"files": {}})["files"].items():
-            (self.staging / name).unlink(missing_ok=True)
-            self._held -= size
+        self._drop_staged(pending["files"] if pending else {})
 
     def _commit(self, seq: int) -> None:
         pending = self._pending.pop(seq, None)
-        manifest = pending and pending["manifest"]
+        if pending is None:
+            return
+        manifest = pending["manifest"]
         if not isinstance(manifest, dict) or not isinstance(manifest.get("values"), dict):
-            if pending is not None:
-                self._pending[seq] = pending
-                self._abort(seq)
+            self.received.aborted += 1
+            self._drop_staged(pending["files"])
             return
         files = pending["files"]
         for name, descriptor in manifest["values"].items():
@@ -216,8 +222,5 @@ class Channel:
                 os.replace(self.staging / side, self.folder / side)
             self.manifest[name] = clean
             self.files_of[name] = used
-        for side in files:  # sent but referenced by no descriptor
-            if (self.staging / side).exists():
-                self._held -= files[side]
-                (self.staging / side).unlink()
+        self._drop_staged(files)  # sent but referenced by no descriptor (the used ones were moved)
         self.received.committed += 1
