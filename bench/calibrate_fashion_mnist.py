@@ -10,10 +10,10 @@ and trains the lab's models in notebook order with that combination: the first m
 (Input(28, 28) -> Flatten -> 2 x Dense(256, relu) -> output; fm14/fm16), then the variants of fm24
 (3 x 256), fm25 (2 x 128), fm27 (2 x 256 + Dropout(0.4)), fm28 (half batch), fm29 (sigmoid), fm30
 (Dropout(0.4), widths 16, 32, 64, 128); all 20 epochs, validation_split=0.2, metrics accuracy.
-Before every training the numpy, python, TensorFlow and Keras streams get a random number of extra
+Before every training the numpy, python and Keras streams (and TensorFlow's, under that backend) get a random number of extra
 draws (as if earlier cells had consumed them differently); run i is seeded with 42, 1, 2, ...
 
-Profiles (one process each, one TensorFlow thread):
+Profiles (one process each, the lab's Keras backend (JAX since the lab declared it), one thread):
   smoke  20 runs: every model in runs 0-1, the first model and the weakest variants (sigmoid,
          widths 16 and 32) in the others;
   full   8 runs of the first model; every variant in run 0, the weakest variants in the other sgd run.
@@ -48,6 +48,7 @@ TARGETS = ("sparse_softmax", "onehot_softmax", "sparse_logits")
 OPTIMIZERS = ("adam", "rmsprop", "sgd", "nadam")
 BATCH_RANGE = (240, 299)
 WORST_CASE = {"inputs": "unit", "target": "sparse_softmax", "optimizer": "sgd", "batch_size": 299}
+BACKEND = "jax"  # the lab's set-up cell declares it
 BLOCK = 12  # plan blocks: each block is balanced on its own, so a profile's prefix is too
 RUNS = {"smoke": 20, "full": 8}
 
@@ -155,7 +156,7 @@ def run_once(profile: str, index: int, choice: Choice) -> dict:
     import numpy as np
 
     seed = seed_of(index)
-    cc.start_tensorflow(seed)
+    cc.start_backend(seed)
     shift_rng = random.Random(f"{PLAN_SEED}-{profile}-{index}")
     x_train, y_fit, x_test, y_test = prepare(choice)
     accuracy, untrained, seconds, shifts = {}, {}, {}, {}
@@ -177,12 +178,12 @@ def run_once(profile: str, index: int, choice: Choice) -> dict:
     return {"index": index, "seed": seed, "choices": asdict(choice), "accuracy": accuracy,
             "untrained_accuracy": untrained,
             "fit_seconds": seconds, "stream_shift": shifts,
-            "stream_shift_order": ["numpy", "python", "tensorflow", "keras"],
+            "stream_shift_order": ["numpy", "python", "tensorflow (unused with JAX)", "keras"],
             "n_train": int(len(x_train)), "n_test": int(len(x_test))}
 
 
 def run_profile(profile: str, runs_dir: Path, count: int) -> None:
-    cc.single_thread_env(profile, SMOKE_KERAS_HOME if profile == "smoke" else None)
+    cc.single_thread_env(profile, SMOKE_KERAS_HOME if profile == "smoke" else None, BACKEND)
     path = cc.runs_file(runs_dir, LAB, profile)
     done = {r["index"] for r in cc.read_runs(path)}
     for index, choice in enumerate(plan(count)):
@@ -231,7 +232,7 @@ def thresholds(profiles: dict[str, dict], trained: dict) -> dict:
 
 
 def assemble(runs_dir: Path) -> None:
-    cc.single_thread_env("full")
+    cc.single_thread_env("full", backend=BACKEND)
     profiles = {p: profile_record(cc.read_runs(cc.runs_file(runs_dir, LAB, p))) for p in ("full", "smoke")}
     trained = trained_bar(profiles)
     record = {
@@ -251,7 +252,7 @@ def assemble(runs_dir: Path) -> None:
                     "batch_size": f"{BATCH_RANGE[0]}..{BATCH_RANGE[1]}", "worst_case": WORST_CASE},
         "plan": f"blocks of {BLOCK} balanced runs (random.Random({PLAN_SEED} + block start)), run 0 of "
                 f"each block forced to the worst case; seeds 42, 1, 2, ...; before each training "
-                f"0..{cc.SHIFT_MAX - 1} extra draws on the numpy, python, TensorFlow and Keras streams",
+                f"0..{cc.SHIFT_MAX - 1} extra draws on the numpy, python and Keras streams (Keras backend {BACKEND})",
         "models": {m.key: asdict(m) for m in (FIRST, *VARIANTS)},
         "models_per_run": {"every model": {p: f"runs 0-{n - 1}" for p, n in ALL_MODEL_RUNS.items()},
                            "first model + weak variants": {"smoke": "every other run",

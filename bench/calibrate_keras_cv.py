@@ -116,7 +116,7 @@ def digits_run(profile: str, index: int, choice: DigitsChoice) -> dict:
     from sklearn.preprocessing import StandardScaler
 
     seed = seed_of(index)
-    cc.start_tensorflow(seed)
+    cc.start_backend(seed)
     shift = cc.StreamShift.draw(random.Random(f"{PLAN_SEED}-{profile}-{index}"))
     shift.apply()
     X, y = lab_data().load_digits_data()
@@ -151,7 +151,7 @@ def boston_run(index: int, choice: BostonChoice) -> dict:
     from sklearn.preprocessing import StandardScaler
 
     seed = seed_of(index)
-    cc.start_tensorflow(seed)
+    cc.start_backend(seed)
     shift = cc.StreamShift.draw(random.Random(f"{PLAN_SEED}-boston-{index}"))
     shift.apply()
     (x_train, y_train), (x_test, y_test) = lab_data().load_boston_housing()

@@ -119,18 +119,27 @@ class StreamShift:
     def apply(self) -> None:
         import keras
         import numpy as np
-        import tensorflow as tf
 
         np.random.random(self.numpy)
         for _ in range(self.python):
             random.random()
-        tf.random.uniform((self.tensorflow,))
+        if keras.backend.backend() == "tensorflow":  # the TensorFlow stream only exists for that backend
+            import tensorflow as tf
+
+            tf.random.uniform((self.tensorflow,))
         keras.random.uniform((self.keras,))  # advances Keras's global SeedGenerator (initializers, dropout)
 
 
 # ---------------------------------------------------------------- process set-up
-def single_thread_env(profile: str, keras_home: Path | None = None) -> None:
-    """Environment of one profile's process; call before importing TensorFlow."""
+def single_thread_env(profile: str, keras_home: Path | None = None, backend: str = "tensorflow") -> None:
+    """Environment of one profile's process (the lab's Keras backend, one thread); call before importing Keras."""
+    os.environ["KERAS_BACKEND"] = backend
+    if backend == "jax":
+        os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        # compiled steps are reused across runs of the same shapes (results are bit-identical, see bench/README.md)
+        os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(DEFAULT_RUNS_DIR / "jax-cache"))
+        os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+        os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
     os.environ["TDGRADE_PROFILE"] = profile
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # like the notebooks' set-up cell
@@ -142,9 +151,13 @@ def single_thread_env(profile: str, keras_home: Path | None = None) -> None:
         os.environ.pop("KERAS_HOME", None)
 
 
-def start_tensorflow(seed: int) -> None:
-    """One-thread TensorFlow, seeded like the notebooks (SEED then op determinism)."""
+def start_backend(seed: int) -> None:
+    """Seed like the notebooks; with TensorFlow, one thread and op determinism as its set-up cell does."""
     import keras
+
+    if keras.backend.backend() != "tensorflow":  # JAX on CPU is deterministic for a seed
+        keras.utils.set_random_seed(seed)
+        return
     import tensorflow as tf
 
     try:
@@ -176,7 +189,8 @@ def append_run(path: Path, run: dict) -> None:
 
 # ---------------------------------------------------------------- record header
 def machine() -> str:
-    return f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}, no GPU, 1 TensorFlow thread"
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    return f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}, no GPU, Keras backend {backend}, 1 thread"
 
 
 def versions(extra: Iterable[str] = ()) -> dict[str, str]:

@@ -18,7 +18,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 PY=${PYTHON:-python3}
-echo "pip install -e .[test,fast] ($($PY --version))"
-$PY -m pip install -q --disable-pip-version-check -e ".[test,fast]" 2>&1 | grep -vE "^WARNING: (Location|Running pip)" || true
+echo "pip install -e .[test] ($($PY --version))"
+$PY -m pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -vE "^WARNING: (Location|Running pip)" || true
 $PY -m pip check >/dev/null 2>&1 || true
 $PY -m tdgrade.cli data

@@ -13,8 +13,9 @@ with them, which Keras' `numpy` backend does without importing TensorFlow (the T
 ~5 s of CPU, half of this process; see bench/README.md). So `--keras-backend auto` (the default)
 loads models with the numpy backend when Keras can use it (it needs `jax` installed), after checking
 that every exported model loads there with its compile settings; otherwise, or with
-`--keras-backend kernel`, the backend is the kernel's (`KERAS_BACKEND`, TensorFlow by default). The
-student's kernel, the training and the calibration are unchanged: only inference moves. On that
+`--keras-backend kernel`, the backend is the grader environment's (`KERAS_BACKEND`, TensorFlow by
+default; the `.keras` format is backend-neutral, so models trained on a lab's JAX backend load there
+too). The student's kernel, the training and the calibration are unchanged: only inference moves. On that
 path `import tensorflow` fails in this process: hidden tests and tdgrade_checks use the Keras API
 only (none imports TensorFlow), and must keep doing so.
 """
@@ -242,7 +243,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--keras-backend", default="auto", choices=("auto", "kernel"),
                         help="auto: Keras' numpy backend for inference when it can load every model; "
-                             "kernel: KERAS_BACKEND as the student's kernel had it")
+                             "kernel: the environment's KERAS_BACKEND (TensorFlow by default)")
     raw_argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(raw_argv)
 
