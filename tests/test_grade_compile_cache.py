@@ -74,10 +74,13 @@ def test_q1_hidden(losses, weights):
 '''
 
 
-def _nb(*codes: str, prose: str = "# TD factice JAX\n\nUn petit réseau entraîné avec Keras sur JAX.") -> nbformat.NotebookNode:
+PROSE = "# TD factice JAX\n\nUn petit réseau entraîné avec Keras sur JAX."
+
+
+def _nb(*codes: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell(prose)] + [nbformat.v4.new_code_cell(c) for c in codes]
+    nb.cells = [nbformat.v4.new_markdown_cell(PROSE)] + [nbformat.v4.new_code_cell(c) for c in codes]
     return nb
 
 
@@ -149,7 +152,11 @@ def test_warm_cache_is_used_gives_the_same_values_and_survives_a_hostile_kernel(
     _fakelab, other = copy_labs(tmp_path / "labs")
     honest = (LISTING.format(tag="BEFORE"), SETUP, TRAIN, LISTING.format(tag="AFTER"))
 
-    rc, log = run_grade(lab, other, [submit(tmp_path / "s1", "alice", *honest)], tmp_path / "out1", timeout=120, memory="3G")
+    def grade(n: int, student: str, *cells: str):
+        return run_grade(lab, other, [submit(tmp_path / f"s{n}", student, *cells)], tmp_path / f"out{n}",
+                         timeout=120, memory="3G")
+
+    rc, log = grade(1, "alice", *honest)
     assert rc == 0, log
     assert "warming the JAX compile cache for jaxlab" in log and "ready in" in log, log
     [master] = [p for p in cache_root.iterdir() if p.is_dir()]
@@ -158,19 +165,18 @@ def test_warm_cache_is_used_gives_the_same_values_and_survives_a_hostile_kernel(
     assert seen["BEFORE"] == master_names and master_names, seen  # entries there before the kernel compiled
     assert seen["AFTER"] == seen["BEFORE"], "training compiled programs the warm cache did not hold"
 
-    rc, log = run_grade(lab, other, [submit(tmp_path / "s2", "mallory", HOSTILE)], tmp_path / "out2",
-                        timeout=120, memory="3G")
+    rc, log = grade(2, "mallory", HOSTILE)
     assert rc == 0, log
     assert "warming" not in log, log  # the ready cache is reused, not warmed again
     assert f"VANDALISED {len(master_names)}" in printed(tmp_path / "out2", "mallory")
     assert tree_hash(master) == master_hash, "a sandboxed kernel changed the master cache"
 
-    rc, log = run_grade(lab, other, [submit(tmp_path / "s3", "bob", *honest)], tmp_path / "out3", timeout=120, memory="3G")
+    rc, log = grade(3, "bob", *honest)
     assert rc == 0, log
     assert listings(tmp_path / "out3", "bob")["AFTER"] == master_names
 
     monkeypatch.setenv(compile_cache.DISABLE_ENV, "1")
-    rc, log = run_grade(lab, other, [submit(tmp_path / "s4", "carol", *honest)], tmp_path / "out4", timeout=120, memory="3G")
+    rc, log = grade(4, "carol", *honest)
     assert rc == 0, log
     assert listings(tmp_path / "out4", "carol") == {"BEFORE": None, "AFTER": None}  # no cache at all
 
@@ -233,7 +239,7 @@ def test_two_concurrent_callers_warm_once_and_the_other_does_not_wait(tmp_path, 
         assert release.wait(30)
         plan.folder.mkdir()
         (plan.folder / "entry-cache").write_bytes(b"x")
-        return True
+        return None  # done
 
     monkeypatch.setattr(compile_cache, "warm", fake_warm)
     first = {}
