@@ -151,12 +151,13 @@ def test_warm_cache_is_used_gives_the_same_values_and_survives_a_hostile_kernel(
     lab = make_jax_lab(tmp_path / "lab")
     _fakelab, other = copy_labs(tmp_path / "labs")
     honest = (LISTING.format(tag="BEFORE"), SETUP, TRAIN, LISTING.format(tag="AFTER"))
+    mounts = "import os\nprint(open('/proc/self/mountinfo').read(), os.environ['JAX_COMPILATION_CACHE_DIR'])"
 
     def grade(n: int, student: str, *cells: str):
         return run_grade(lab, other, [submit(tmp_path / f"s{n}", student, *cells)], tmp_path / f"out{n}",
                          timeout=120, memory="3G")
 
-    rc, log = grade(1, "alice", *honest)
+    rc, log = grade(1, "alice", *honest, mounts)
     assert rc == 0, log
     assert "warming the JAX compile cache for jaxlab" in log and "ready in" in log, log
     [master] = [p for p in cache_root.iterdir() if p.is_dir()]
@@ -164,6 +165,9 @@ def test_warm_cache_is_used_gives_the_same_values_and_survives_a_hostile_kernel(
     seen = listings(tmp_path / "out1", "alice")
     assert seen["BEFORE"] == master_names and master_names, seen  # entries there before the kernel compiled
     assert seen["AFTER"] == seen["BEFORE"], "training compiled programs the warm cache did not hold"
+    text = printed(tmp_path / "out1", "alice")
+    assert " /tmp/jax-cache " in text and compile_cache.SB_JAX_CACHE + "\n" in text, text[-2000:]
+    assert str(tmp_path) not in text, "a host path of the run is visible in the sandbox"
 
     rc, log = grade(2, "mallory", HOSTILE)
     assert rc == 0, log
