@@ -8,6 +8,7 @@ added by training, show the kernel loaded its programs from the cache (no timing
 """
 import hashlib
 import json
+import shutil
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -305,3 +306,29 @@ def test_no_plan_for_a_lab_without_solution_or_jax(tmp_path, cache_root, monkeyp
     monkeypatch.setenv(compile_cache.DISABLE_ENV, "1")
     assert compile_cache.plan_for(_ctx(lab.solutions_dir / lab.notebook_name)) is None
     assert not cache_root.exists()
+
+
+def test_each_work_folder_gets_a_copy_not_links_and_sees_it_at_a_neutral_path(tmp_path):
+    from tdgrade.grade import jobs
+
+    master = tmp_path / "master"
+    master.mkdir()
+    (master / "jit_f-abc-cache").write_bytes(b"program")
+    ctx = SimpleNamespace(release_dir=tmp_path / "no-release", notebook_name="lab.ipynb", mode="rlimits")
+    root, _uid = jobs.prepare_workdir(ctx, "alice", "{}", 0, compile_cache=master)
+    try:
+        copy = root / jobs.JAX_CACHE / "jit_f-abc-cache"
+        assert copy.read_bytes() == b"program"
+        assert copy.stat().st_ino != (master / "jit_f-abc-cache").stat().st_ino
+        assert (master / "jit_f-abc-cache").stat().st_nlink == 1
+        binds, env = jobs.compile_cache_view(root, bw=True)
+        assert binds == [(root / jobs.JAX_CACHE, "/tmp/jax-cache")]
+        assert env["JAX_COMPILATION_CACHE_DIR"] == "/tmp/jax-cache" and str(tmp_path) not in json.dumps(env)
+        assert jobs.compile_cache_view(root, bw=False)[1]["JAX_COMPILATION_CACHE_DIR"] == str(root / jobs.JAX_CACHE)
+    finally:
+        shutil.rmtree(root)
+    bare, _uid = jobs.prepare_workdir(ctx, "bob", "{}", 0)
+    try:
+        assert jobs.compile_cache_view(bare, bw=True) == ([], {})
+    finally:
+        shutil.rmtree(bare)

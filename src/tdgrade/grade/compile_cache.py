@@ -143,17 +143,20 @@ def for_job(ctx, stop: threading.Event | None = None) -> Path | None:
     with _failed_lock:
         if str(plan.folder) in _failed:
             return None
-    plan.folder.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(plan.folder.with_name(plan.folder.name + ".lock")) as held:
-        if not held or plan.folder.is_dir():  # being warmed / warmed since our check
-            return plan.folder if held else None
-        try:
+    try:
+        plan.folder.parent.mkdir(parents=True, exist_ok=True)
+        with _exclusive(plan.folder.with_name(plan.folder.name + ".lock")) as held:
+            if not held or plan.folder.is_dir():  # being warmed / warmed since our check
+                return plan.folder if held else None
             why = warm(plan, ctx, stop)
-        except Exception as exc:  # noqa: BLE001 - a grader-side fault: grade without the cache, say why
-            why = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - a grader-side fault (disk, folder rights): grade without, say why
+        why = f"{type(exc).__name__}: {exc}"
     if why is None:
         return plan.folder
-    return _give_up(str(plan.folder), f"could not warm the JAX compile cache for {plan.lab}: {why}; grading without it")
+    if stop is not None and stop.is_set():
+        return None  # the run is stopping: nothing to warn about, the next run warms it
+    return _give_up(str(plan.folder),
+                    f"could not warm the JAX compile cache for {plan.lab}: {why}; grading without it")
 
 
 def _give_up(key: str, warning: str) -> None:
