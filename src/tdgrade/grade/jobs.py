@@ -121,7 +121,10 @@ def prepare_workdir(ctx, student_id: str, notebook_text: str, slot: int,
     if compile_cache is not None:
         # A copy, never hard links: the kernel may rewrite its cache files in place, and a link
         # would carry that into the master every later submission reads.
-        shutil.copytree(compile_cache, root / JAX_CACHE, copy_function=shutil.copyfile)
+        try:
+            shutil.copytree(compile_cache, root / JAX_CACHE, copy_function=shutil.copyfile)
+        except OSError:  # the master was cleared meanwhile: this submission compiles for itself
+            shutil.rmtree(root / JAX_CACHE, ignore_errors=True)
     uid = None
     if ctx.mode == "bwrap" and sandbox.is_root():
         uid = uids.sandbox_uid(slot)
