@@ -8,13 +8,23 @@ from nbclient import NotebookClient
 from .data import kernel_env
 
 
+def xla_flags(threads: int) -> str:
+    """XLA's CPU thread settings (Keras on JAX): one thread turns Eigen's thread pool off.
+
+    The bare `intra_op_parallelism_threads=N` token (no dashes) is the form JAX's users pass; XLA
+    aborts on `--intra_op_parallelism_threads`, which it does not know."""
+    if threads <= 1:
+        return "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    return f"--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads={threads}"
+
+
 def thread_env(threads: int | None) -> dict[str, str]:
-    """Cap TensorFlow/BLAS threads, so parallel workers do not fight over cores."""
+    """Cap TensorFlow/BLAS/XLA threads, so parallel workers do not fight over cores."""
     if not threads:
         return {}
     n = str(threads)
     return {"TF_NUM_INTRAOP_THREADS": n, "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": n,
-            "OPENBLAS_NUM_THREADS": n, "MKL_NUM_THREADS": n}
+            "OPENBLAS_NUM_THREADS": n, "MKL_NUM_THREADS": n, "XLA_FLAGS": xla_flags(threads)}
 
 
 def notebook_env(profile: str, threads: int | None = None, extra: dict | None = None) -> dict[str, str]:

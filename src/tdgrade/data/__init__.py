@@ -11,9 +11,13 @@ def full_keras_home() -> Path:
     return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
 
 
+def cache_home() -> Path:
+    """tdgrade's own cache folder: $TDGRADE_CACHE, else ~/.cache/tdgrade."""
+    return Path(os.environ.get("TDGRADE_CACHE") or Path.home() / ".cache" / "tdgrade")
+
+
 def smoke_keras_home() -> Path:
-    cache = Path(os.environ.get("TDGRADE_CACHE") or Path.home() / ".cache" / "tdgrade")
-    return cache / "keras-smoke"
+    return cache_home() / "keras-smoke"
 
 
 def keras_home(profile: str) -> Path:

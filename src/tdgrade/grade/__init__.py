@@ -8,6 +8,7 @@ The pipeline, in the order a run goes through it (`run.grade` calls the stages i
     pool       local threads or a Dask cluster; slots, Ctrl-C and SIGTERM
       worker   one submission end to end, in a fresh work folder:
         ingest     read and normalise the notebook, tell its lab
+        compile_cache  a JAX lab's warm XLA cache, copied into the sandbox (`warmup` fills it once per machine)
         sandbox    bwrap + rlimits + watchdog (`tdgrade.guest.runner` runs inside)
         hidden tests in a separate sandboxed process (`tdgrade.hidden`)
     result     `Result` and `Status`: what one submission's grading gave

@@ -22,6 +22,7 @@ from . import sandbox, uids
 SB_WORK, SB_OUT, SB_GUEST = "/sandbox/work", "/sandbox/out", "/opt/tdgrade/guest"
 SB_KERAS_HOME = "/tmp/keras"
 SB_LIB = "/opt/tdgrade/lib"
+JAX_CACHE = "jax-cache"  # the submission's private copy of the compile cache, in its work root
 
 
 class Stage:
@@ -98,8 +99,10 @@ def editable_traces() -> list[str]:
     return found
 
 
-def prepare_workdir(ctx, student_id: str, notebook_text: str, slot: int) -> tuple[Path, int | None]:
-    """A fresh work folder (release helpers + the notebook), owned by the sandbox uid when root."""
+def prepare_workdir(ctx, student_id: str, notebook_text: str, slot: int,
+                    compile_cache: Path | None = None) -> tuple[Path, int | None]:
+    """A fresh work folder (release helpers + the notebook, and a copy of the ready JAX compile
+    cache), owned by the sandbox uid when root."""
     root = Stage.get().root / "work" / f"{student_id}-{os.getpid()}-{slot}"
     if root.exists():
         shutil.rmtree(root, ignore_errors=True)
@@ -115,10 +118,17 @@ def prepare_workdir(ctx, student_id: str, notebook_text: str, slot: int) -> tupl
             (root / "work" / r).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, root / "work" / r)
     (root / "work" / ctx.notebook_name).write_text(notebook_text, encoding="utf-8")
+    if compile_cache is not None:
+        # A copy, never hard links: the kernel may rewrite its cache files in place, and a link
+        # would carry that into the master every later submission reads.
+        try:
+            shutil.copytree(compile_cache, root / JAX_CACHE, copy_function=shutil.copyfile)
+        except OSError:  # the master was cleared meanwhile: this submission compiles for itself
+            shutil.rmtree(root / JAX_CACHE, ignore_errors=True)
     uid = None
     if ctx.mode == "bwrap" and sandbox.is_root():
         uid = uids.sandbox_uid(slot)
-        for d in ("work", "out", "tmp"):
+        for d in ("work", "out", "tmp", JAX_CACHE):
             for dirpath, _dirnames, filenames in os.walk(root / d):
                 os.chown(dirpath, uid, uid)
                 for f in filenames:
@@ -134,6 +144,17 @@ def data_binds(ctx) -> tuple[list[tuple[Path, str]], dict[str, str]]:
             env = {"KERAS_HOME": SB_KERAS_HOME} if ctx.kernel_env.get("KERAS_HOME") else {}
             return [(Stage.get().datasets(Path(d)), f"{SB_KERAS_HOME}/datasets")], env
     return [], {}
+
+
+def compile_cache_view(root: Path, bw: bool) -> tuple[list[tuple[Path, str]], dict[str, str]]:
+    """(writable bind, kernel environment) of the submission's compile-cache copy, if it has one:
+    at a neutral path in the sandbox, at its host path without bwrap."""
+    from .compile_cache import SB_JAX_CACHE, cache_vars
+
+    copy = root / JAX_CACHE
+    if not copy.is_dir():
+        return [], {}
+    return ([(copy, SB_JAX_CACHE)], cache_vars(SB_JAX_CACHE)) if bw else ([], cache_vars(str(copy)))
 
 
 def kernel_env(ctx, tmp: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import gradebook, pool, sandbox, students
+from . import compile_cache, gradebook, pool, sandbox, students
 from .outdir import OutputFolder, OutputFolderError
 from .progress import Progress
 from .result import Status
@@ -78,7 +78,8 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         progress = Progress(len(todo), jobs=executor.slots, stream=progress_stream or sys.stderr, tty=tty,
                             skipped=skipped)
         recorder = _Recorder(folder.path, lab.name, settings, progress)
-        interrupted = executor.run(ctx, todo, recorder.started, recorder.finish)
+        with compile_cache.reporting(progress.message):  # warm-up lines among the submissions' lines
+            interrupted = executor.run(ctx, todo, recorder.started, recorder.finish)
         if interrupted:
             progress.message("interrupted: stopping workers; finished results are kept (re-run to resume)")
         progress.close()

@@ -111,6 +111,7 @@ class Context:
     own_fps: set = field(default_factory=set)
     other_fps: dict = field(default_factory=dict)
     tests_hash: str = ""
+    solution_notebook: Path | None = None  # trusted: warms the JAX compile cache (`compile_cache`)
 
     def key(self, raw_sha: str) -> str:
         h = hashlib.sha256("\0".join([GRADER_VERSION, self.lab_name, self.profile, self.tests_hash, raw_sha]).encode())
@@ -175,4 +176,12 @@ def make_context(lab, outdir: Path, settings: RunSettings, suite, mode: str, oth
         export_timeout=settings.export_timeout, hidden_timeout=settings.hidden_timeout, nproc=settings.nproc,
         disk=settings.disk, kernel_env=kernel_env, data_dirs=data_dirs,
         secrets=secret_paths(outdir, [lab, *others]), own_fps=fingerprints(lab),
-        other_fps={lb.name: fingerprints(lb) for lb in others}, tests_hash=tests_fingerprint(tests_dir))
+        other_fps={lb.name: fingerprints(lb) for lb in others}, tests_hash=tests_fingerprint(tests_dir),
+        solution_notebook=solution_notebook(lab))
+
+
+def solution_notebook(lab) -> Path | None:
+    """The lab's solution notebook, if it has one (a lab object may have no `solutions_dir`)."""
+    folder = getattr(lab, "solutions_dir", None)
+    path = Path(folder) / lab.notebook_name if folder else None
+    return path if path is not None and path.is_file() else None

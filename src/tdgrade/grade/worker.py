@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from ..execute import cell_errors
-from . import channel, ingest, jobs, sandbox
+from . import channel, compile_cache, ingest, jobs, sandbox
 from .result import Result
 from .settings import Context
 
@@ -65,6 +65,9 @@ def run_notebook(ctx: Context, root: Path, uid: int | None, stop: threading.Even
     env = jobs.kernel_env(ctx, tmp)
     data_ro, data_env = jobs.data_binds(ctx) if bw else ([], {})
     env.update(data_env)
+    cache_rw, cache_env = jobs.compile_cache_view(root, bw)
+    env.update(cache_env)
+    watch = [root / "work", root / "out"] + ([root / jobs.JAX_CACHE] if (root / jobs.JAX_CACHE).is_dir() else [])
     link = channel.Channel(root / "values", ctx.names)
     job = {
         "notebook": f"{work}/{ctx.notebook_name}", "cwd": work, "names": list(ctx.names),
@@ -87,16 +90,16 @@ def run_notebook(ctx: Context, root: Path, uid: int | None, stop: threading.Even
     try:
         if bw:
             ro = [(jobs.Stage.get().root / "guest", jobs.SB_GUEST), (root / "ctl", "/sandbox/ctl")] + data_ro
-            rw = [(root / "work", jobs.SB_WORK), (root / "out", jobs.SB_OUT)]
+            rw = [(root / "work", jobs.SB_WORK), (root / "out", jobs.SB_OUT)] + cache_rw
             outcome = sandbox.run([sys.executable, "-I", f"{jobs.SB_GUEST}/runner.py", "/sandbox/ctl/job.json"],
                                   cwd=jobs.SB_WORK, ro=ro, rw=rw, secrets=ctx.secrets,
-                                  watch_dirs=[root / "work", root / "out"], tmp_dirs=[jobs.SB_KERAS_HOME],
+                                  watch_dirs=watch, tmp_dirs=[jobs.SB_KERAS_HOME],
                                   masks=jobs.editable_traces(), **common)
         else:
             for d in ("home", "jupyter", "ipython", "mpl"):
                 (root / "tmp" / d).mkdir(exist_ok=True)
             outcome = sandbox.run([sys.executable, "-I", f"{guest}/runner.py", str(job_path)], cwd=work,
-                                  watch_dirs=[root / "work", root / "out", root / "tmp"], **common)
+                                  watch_dirs=watch + [root / "tmp"], **common)
     except BaseException:
         link.close()  # the sandbox failed to start: release the pipe
         raise
@@ -242,7 +245,8 @@ def _grade(ctx: Context, sub: ingest.Submission, key: str, slot: int, stop: thre
         result["timings"]["total"] = round(time.monotonic() - t0, 3)
         return result, None
     result["warnings"] = warnings
-    root, uid = jobs.prepare_workdir(ctx, sub.student_id, ingest.dumps(nb), slot)
+    cache = compile_cache.for_job(ctx, stop)  # None: not a JAX lab, or no cache ready on this host yet
+    root, uid = jobs.prepare_workdir(ctx, sub.student_id, ingest.dumps(nb), slot, compile_cache=cache)
     try:
         t1 = time.monotonic()
         outcome, received = run_notebook(ctx, root, uid, stop)
