@@ -261,12 +261,12 @@ def test_two_concurrent_callers_warm_once_and_the_other_does_not_wait(tmp_path, 
     assert len(calls) == 1
 
 
-def test_fingerprint_changes_with_xla_flags_profile_and_cpu():
+def test_fingerprint_changes_with_xla_flags_profile_cpu_and_cores():
     cpu = "processor\t: 0\nmodel name\t: Example CPU 3000\nflags\t\t: fpu sse2 avx2\n\nprocessor\t: 1\nflags\t: x\n"
     versions = {"jax": "0.10.2", "jaxlib": "0.10.2", "keras": "3.15.1"}
 
-    def fp(profile="smoke", flags=thread_env(1)["XLA_FLAGS"], cpuinfo=cpu, code="x = 1"):
-        return compile_cache.fingerprint(profile, flags, code, cpuinfo=cpuinfo, versions=versions).digest()
+    def fp(profile="smoke", flags=thread_env(1)["XLA_FLAGS"], cpuinfo=cpu, code="x = 1", cores=2):
+        return compile_cache.fingerprint(profile, flags, code, cpuinfo=cpuinfo, versions=versions, cores=cores).digest()
 
     base = fp()
     assert base == fp()
@@ -276,6 +276,7 @@ def test_fingerprint_changes_with_xla_flags_profile_and_cpu():
     assert fp(cpuinfo=cpu.replace("avx2", "avx2 avx512f")) != base
     assert fp(cpuinfo=cpu.replace("Example CPU 3000", "Other CPU")) != base
     assert fp(code="x = 2") != base  # a rebuilt lab is warmed again
+    assert fp(cores=1) != base  # XLA's code for 1 and 2 visible cores gives different weights
 
 
 def test_thread_env_caps_xla_threads():

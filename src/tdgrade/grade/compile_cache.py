@@ -87,6 +87,7 @@ class Fingerprint:
     keras: str
     cpu_model: str
     cpu_flags: str
+    cores: int  # cores this process may use: a 1-core and a 2-core run of the same model differ (measured)
     xla_flags: str
     profile: str
     solution: str  # sha256 of the solution's code cells
@@ -97,13 +98,15 @@ class Fingerprint:
 
 
 def fingerprint(profile: str, xla_flags: str, code: str, *, cpuinfo: str | None = None,
-                versions: dict[str, str] | None = None) -> Fingerprint:
+                versions: dict[str, str] | None = None, cores: int | None = None) -> Fingerprint:
     """Raises `metadata.PackageNotFoundError` when jax, jaxlib or keras is not installed."""
+    from .settings import cpus
+
     cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace") if cpuinfo is None else cpuinfo
     versions = versions or {name: metadata.version(name) for name in ("jax", "jaxlib", "keras")}
     model, flags = cpu_identity(cpuinfo)
     return Fingerprint(versions["jax"], versions["jaxlib"], versions["keras"], model, " ".join(sorted(flags.split())),
-                       xla_flags, profile, hashlib.sha256(code.encode()).hexdigest())
+                       cores or cpus(), xla_flags, profile, hashlib.sha256(code.encode()).hexdigest())
 
 
 @dataclass(frozen=True)
