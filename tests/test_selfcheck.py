@@ -10,7 +10,7 @@ import pytest
 from tdgrade.compiler import compile_lab
 from tdgrade.execute import execute_notebook
 from tdgrade.labs import Lab
-from tdgrade.student.selfcheck import CheckReport, QuestionReport
+from tdgrade.student.selfcheck import CheckReport, QuestionReport, TestFile, run_public
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minilab"
 # otter's English frame, test source and Python tracebacks: none may reach a student.
@@ -110,18 +110,152 @@ def test_mistyped_name_and_check_all(keras_cv_checks):
 
 def test_crashing_check_is_a_french_line():
     """A public check that raises something else than AssertionError: type named, no traceback."""
-    from otter.test_files.exception_test import ExceptionTestFile
-
-    from tdgrade.student.selfcheck import translate
-
-    test_file = ExceptionTestFile.from_string(
+    test_file = TestFile.from_source(
         "from otter.test_files import test_case\nname = 'q'\n"
         "@test_case(points=None)\ndef test_q(model):\n    assert model.layers[0] is not None, 'x'\n")
-    env = {"model": 3}
-    test_file.run(env)
-    report = CheckReport([translate(test_file, env)])
+    report = CheckReport([run_public(test_file, {"model": 3})])
     assert "AttributeError" in repr(report) and "`model`" in repr(report)
     _assert_french_only(repr(report) + report._repr_html_())
+
+
+PARITY_TEST = """\
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q01_parite"
+points = 2
+
+@test_case(points=None, hidden=False)
+def test_defini(total):
+    assert total is not None and total is not ..., "`total` n'est pas encore défini."
+
+@test_case(points=None, hidden=False)
+def test_valeur(total, n, TDGRADE_PROFILE):
+    import math
+    assert math.isclose(total, n * (n + 1) / 2), f"`total` doit valoir la somme de 1 à {n} ({TDGRADE_PROFILE})."
+"""
+PARITY_ENVS = {
+    "right": {"total": 55, "n": 10},
+    "wrong": {"total": 54, "n": 10},
+    "missing answer": {"n": 10},
+    "dots": {"total": ..., "n": 10},
+    "missing other name": {"total": 55},   # n is None: a TypeError inside the check
+    "crashing": {"total": "55", "n": 10},  # a string: TypeError in isclose
+}
+
+
+@pytest.mark.parametrize("env_name", PARITY_ENVS)
+def test_selfcheck_and_hidden_tests_agree(tmp_path, env_name):
+    """The same public test file and values: the same pass/fail in selfcheck (no otter) and in
+    tdgrade.hidden (otter's classes), case by case."""
+    from tdgrade.hidden import Suite
+    from tdgrade.student.selfcheck import check_question
+
+    (tmp_path / "q01_parite.py").write_text(PARITY_TEST, encoding="utf-8")
+    env = dict(PARITY_ENVS[env_name], TDGRADE_PROFILE="smoke")
+    [graded] = Suite.from_dir(tmp_path, include_hidden=False).run(env, profile="smoke")
+    test_file = TestFile.from_file(tmp_path / "q01_parite.py")
+    assert [c.name for c in graded.cases] == [c.func.__name__ for c in test_file.cases]
+    for case, result in zip(test_file.cases, graded.cases):
+        alone = TestFile(test_file.name, test_file.path, [case])
+        assert run_public(alone, env).passed == result.passed, (env_name, case.func.__name__)
+    shown = check_question(tmp_path, "q01_parite", env)
+    assert shown.passed == graded.passed == (env_name == "right")
+    if not shown.passed:  # the first failing case's own message on both sides
+        first = next(c for c in graded.cases if not c.passed)
+        assert shown.message == first.message or "n'a pas pu s'exécuter" in shown.message + first.message
+
+
+RELEASE_TESTS = Path(__file__).resolve().parents[1] / "release" / "fashion_mnist" / "tests"
+
+
+@pytest.mark.parametrize("env", [
+    {"output_units": 10, "output_activation": "softmax"},
+    {"output_units": 10.0, "output_activation": "softmax"},
+    {"output_units": ..., "output_activation": "softmax"},
+    {"output_activation": "softmax"},
+], ids=["right", "wrong type", "dots", "missing"])
+def test_release_test_file_agrees_with_hidden(env):
+    from tdgrade.hidden import Suite
+    from tdgrade.student.selfcheck import check_question
+
+    graded = {r.name: r.passed for r in Suite.from_dir(RELEASE_TESTS, include_hidden=False).run(env, "smoke")}
+    assert check_question(RELEASE_TESTS, "fm08_sortie", env).passed == graded["fm08_sortie"]
+    assert check_question(RELEASE_TESTS, "fm01_chargement", env).passed == graded["fm01_chargement"] is False
+
+
+def test_loader_keeps_otter_semantics():
+    """Parameters bound by name (missing: None, `env`: the globals), cases in file order, unnamed
+    cases named as otter names them, hidden cases loaded but never run by selfcheck."""
+    seen = {}
+    test_file = TestFile.from_source(
+        "from otter.test_files import test_case\nimport otter.test_files\nfrom otter import test_files\n"
+        "assert otter.test_files.test_case is test_case is test_files.test_case\nname = 'q'\n"
+        "@test_case(hidden=True)\ndef test_cache(x):\n    raise AssertionError('jamais montré')\n"
+        "@test_case(points=1)\ndef test_vu(x, absent, env):\n    SEEN.update(x=x, absent=absent, env=env)\n")
+    test_file.cases[1].func.__globals__["SEEN"] = seen
+    assert [(c.name, c.hidden) for c in test_file.cases] == [("q - 1", True), ("q - 2", False)]
+    env = {"x": 7}
+    assert run_public(test_file, env).passed
+    assert seen == {"x": 7, "absent": None, "env": env}
+
+
+def test_broken_test_file_is_a_french_line(tmp_path):
+    (tmp_path / "q.py").write_text("from otter.test_files import ExceptionTestFile\nname = 'q'\n")
+    (tmp_path / "ok.py").write_text("OK_FORMAT = True\nname = 'ok'\ntest = {'name': 'ok', 'suites': []}\n")
+    from tdgrade.student.selfcheck import check_question
+
+    for question, error in (("q", "ImportError"), ("ok", "ValueError")):
+        shown = check_question(tmp_path, question, {})
+        assert not shown.passed and f"({error})" in shown.message
+        _assert_french_only(shown.text())
+
+
+SHIPPED_CHECK = """\
+import sys
+from selfcheck import Notebook
+grader = Notebook("lab.ipynb")
+total, n = 54, 10
+print(grader.check("q01_parite"), flush=True)
+print("otter loaded:", "otter" in sys.modules, flush=True)
+if sys.argv[1] == "then-import-otter":
+    import otter
+    from otter.test_files import test_case
+    print("real otter:", otter.Notebook.__module__, test_case.__module__, "otter.check" in sys.modules)
+"""
+
+
+@pytest.fixture(scope="module")
+def shipped_lab(tmp_path_factory):
+    """selfcheck.py as shipped in release/LAB/, next to a tests/ folder."""
+    from tdgrade.compiler.layout import SELFCHECK
+
+    lab = tmp_path_factory.mktemp("shipped")
+    shutil.copyfile(SELFCHECK, lab / "selfcheck.py")
+    (lab / "tests").mkdir()
+    (lab / "tests" / "q01_parite.py").write_text(PARITY_TEST, encoding="utf-8")
+    (lab / "student.py").write_text(SHIPPED_CHECK, encoding="utf-8")
+    return lab
+
+
+def _run_student(lab: Path, mode: str) -> str:
+    done = subprocess.run([sys.executable, "-E", "student.py", mode], cwd=lab, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_check_never_imports_otter(shipped_lab):
+    out = _run_student(shipped_lab, "check-only")
+    assert "✘ q01_parite : `total` doit valoir la somme de 1 à 10 (None)." in out  # no TDGRADE_PROFILE: None
+    assert "otter loaded: False" in out
+
+
+def test_student_importing_otter_after_a_check_gets_the_real_package(shipped_lab):
+    out = _run_student(shipped_lab, "then-import-otter")
+    assert "otter loaded: False" in out
+    assert "real otter: otter.check.notebook otter.test_files.exception_test True" in out
 
 
 def test_html_escapes_student_text():
