@@ -1,26 +1,45 @@
 """Public self-checks in French, shipped next to each student notebook as `release/LAB/selfcheck.py`.
 
-In the notebook, `grader = Notebook("LAB.ipynb")` keeps otter's API (`grader.check("q")`,
-`grader.check_all()`, grading mode, otter's log) but shows one short French line per question:
-✔, or ✘ with the French message of the first failing public check and a hint when a name is not
-defined yet; never the test's source, otter's English frame or a traceback.
+In the notebook, `grader = Notebook("LAB.ipynb")` keeps otter's `Notebook(nb_path=None,
+tests_dir="./tests")` constructor, `grader.check("q")` and `grader.check_all()`, but shows one short
+French line per question: ✔, or ✘ with the French message of the first failing public check and a
+hint when a name is not defined yet; never the test's source, otter's English frame or a traceback.
 
 In a shell, `python3 selfcheck.py LAB.ipynb` executes the notebook (nbclient) and prints the same
 lines for every question; exit code 0 when every public check passes, 1 otherwise, 2 when the
 notebook or its tests/ folder cannot be read.
 
-This file must stay self-contained (standard library, otter, nbformat, nbclient): students get it
-without tdgrade.
+This file must stay self-contained: students get it without tdgrade. The notebook API uses the
+standard library only and never imports otter (`import otter` costs ~3 s of CPU, nbconvert and
+jsonschema included, in every student kernel and every graded one). The test files
+(`from otter.test_files import test_case`) are executed with their own `__import__`, which answers
+`otter` and `otter.test_files` with a stand-in holding only `test_case` and leaves sys.modules
+alone: a student who imports otter gets the real package. Test cases are called as otter calls them
+(each parameter bound by name from the notebook's globals, None when missing; `env` is the globals)
+and fail on any exception, as in `tdgrade.hidden`; only public cases (`hidden=False`) run here.
+The shell runner alone needs nbformat and nbclient.
+
+Dropped from otter.Notebook (no release notebook calls them, and grading does not use them):
+`.OTTER_LOG` (the client log of checks and exports), the `.otter` config file, tests stored in
+the notebook's metadata, tests downloaded from `tests_url_prefix` (JupyterLite), `export`,
+`to_pdf`, `run_plugin`, `add_plugin_files`, and otter's grading mode: otter's own grader (Gradescope
+zip) sets its grading mode on `otter.Notebook`, not on this class, and runs every test file itself
+after executing the notebook (its final cell, `Checker.check_if_not_already_checked`); a
+`grader.check` cell then only prints its French line, and tdgrade's Gradescope runner discarded the
+results of mid-way checks anyway (`GradeFinalValues`).
 """
 from __future__ import annotations
 
+import builtins
 import html
 import json
 import re
 import sys
+import types
 from dataclasses import asdict, dataclass, field
 from inspect import currentframe, signature
 from pathlib import Path
+from typing import Callable
 
 DEFAULT_FAILURE = "Cette vérification échoue : relisez l'énoncé de la question."
 PROFILE_PARAM = "TDGRADE_PROFILE"  # given by the grader, never a student's answer
@@ -96,36 +115,104 @@ def _inline(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
-def _params(case) -> list[str]:
-    func = getattr(getattr(case, "body", None), "test_func", None)
-    try:
-        return [p for p in signature(func).parameters if p not in ("env", PROFILE_PARAM)]
-    except (TypeError, ValueError):
-        return []
+# --- test files, without otter ---------------------------------------------------------------------
+
+@dataclass(eq=False)
+class TestCase:
+    """One `@test_case(...)` of a test file: the stand-in for `otter.test_files.test_case`.
+
+    Same constructor as otter's decorator; calling the instance on the test function records it.
+    """
+
+    name: str | None = None
+    points: float | None = None
+    hidden: bool = False
+    success_message: str | None = None
+    failure_message: str | None = None
+    func: Callable[..., None] | None = field(default=None, repr=False)
+
+    __test__ = False  # not a pytest test class
+
+    def __call__(self, func: Callable[..., None]) -> "TestCase":
+        self.func = func
+        return self
+
+    @property
+    def params(self) -> list[str]:
+        return list(signature(self.func).parameters) if self.func is not None else []
+
+    def call(self, env: dict) -> None:
+        """As otter's `test_case.call_func`: each parameter is the value of that name in `env`
+        (None when missing), `env` itself for a parameter named `env`. An undecorated case passes,
+        as otter's default `test_func` does."""
+        if self.func is not None:
+            self.func(**{p: (env if p == "env" else env.get(p)) for p in self.params})
+
+
+def _stand_in_otter() -> types.ModuleType:
+    """`otter` and `otter.test_files` as test files see them: only `test_case`. Never put in
+    sys.modules, so a student's own `import otter` still gets the real package."""
+    test_files = types.ModuleType("otter.test_files")
+    test_files.test_case = TestCase
+    package = types.ModuleType("otter")
+    package.test_files = test_files
+    return package
+
+
+_OTTER = _stand_in_otter()
+
+
+def _test_file_import(name, globals=None, locals=None, fromlist=(), level=0):
+    """`__import__` of the test files: otter's two names answered by the stand-in, any other import
+    (numpy, tdgrade_checks, ...) by the real `__import__`, also inside the test functions."""
+    if level == 0 and name in ("otter", "otter.test_files"):
+        return _OTTER.test_files if fromlist and name == "otter.test_files" else _OTTER
+    return builtins.__import__(name, globals, locals, fromlist, level)
+
+
+@dataclass
+class TestFile:
+    """A function-style otter test file (`OK_FORMAT = False`): its `name` and its test cases."""
+
+    name: str
+    path: str
+    cases: list[TestCase]
+
+    __test__ = False  # not a pytest test class
+
+    @classmethod
+    def from_source(cls, source: str, path: str = "<string>") -> "TestFile":
+        """Execute the file as otter's `ExceptionTestFile` does: every `TestCase` among its globals,
+        in definition order, unnamed cases named `NAME - i`."""
+        env = {"__builtins__": dict(vars(builtins), __import__=_test_file_import)}
+        exec(compile(source, path, "exec"), env)
+        if "name" not in env:
+            raise ValueError(f"Test file {path} does not define 'name'")
+        if env.get("OK_FORMAT"):
+            raise ValueError(f"Test file {path} is an OK-format test; selfcheck runs function-style tests only")
+        cases = []
+        for value in list(env.values()):
+            if isinstance(value, TestCase):
+                if value.name is None:
+                    value.name = f"{env['name']} - {len(cases) + 1}"
+                cases.append(value)
+        return cls(env["name"], path, cases)
+
+    @classmethod
+    def from_file(cls, path) -> "TestFile":
+        return cls.from_source(Path(path).read_text(encoding="utf-8"), str(path))
+
+
+# --- French reports ---------------------------------------------------------------------------------
+
+def _checked_names(case: TestCase) -> list[str]:
+    return [p for p in case.params if p not in ("env", PROFILE_PARAM)]
 
 
 def _crash_message(exc: BaseException, params: list[str]) -> str:
     names = ", ".join(f"`{p}`" for p in params) or "celles de la question"
     return (f"La vérification n'a pas pu s'exécuter sur votre réponse ({type(exc).__name__}). "
             f"Vérifiez le type et la forme des variables de cette question : {names}.")
-
-
-def _otter_message(text: str | None) -> str:
-    """The assertion message inside otter's English failure text (fallback only)."""
-    found = re.search(r"^AssertionError: (.*)\Z", text or "", re.S | re.M)
-    return found.group(1).strip() if found and found.group(1).strip() else DEFAULT_FAILURE
-
-
-def _case_message(case_result, env: dict) -> str:
-    """Re-run the failing case to get its exception (otter keeps only formatted text with source)."""
-    body = case_result.test_case.body
-    try:
-        body.call_func(env)
-    except AssertionError as exc:
-        return str(exc).strip() or DEFAULT_FAILURE
-    except Exception as exc:  # noqa: BLE001 - any crash becomes a French message, no traceback
-        return _crash_message(exc, _params(case_result.test_case))
-    return _otter_message(case_result.message)
 
 
 def _hint(params: list[str], env: dict, message: str) -> str:
@@ -145,33 +232,40 @@ def _hint(params: list[str], env: dict, message: str) -> str:
     return ""
 
 
-def translate(test_file, env: dict) -> QuestionReport:
-    """An otter TestFile, already run on `env`, as a French QuestionReport (public cases only)."""
-    public = [r for r in test_file.test_case_results if not r.test_case.hidden]
-    failed = next((r for r in public if not r.passed), None)
-    if failed is None:
-        return QuestionReport(test_file.name, True)
-    message = _case_message(failed, env)
-    return QuestionReport(test_file.name, False, message, _hint(_params(failed.test_case), env, message))
+def run_public(test_file: TestFile, env: dict) -> QuestionReport:
+    """Run the public cases in order on `env`; the first failing one gives the French message (the
+    cases after it are not run: the student sees one line per question, as before)."""
+    for case in test_file.cases:
+        if case.hidden:
+            continue
+        try:
+            case.call(env)
+            continue
+        except AssertionError as exc:
+            message = str(exc).strip() or DEFAULT_FAILURE
+        except Exception as exc:  # noqa: BLE001 - as otter: any crash fails the case; French line, no traceback
+            message = _crash_message(exc, _checked_names(case))
+        return QuestionReport(test_file.name, False, message, _hint(_checked_names(case), env, message))
+    return QuestionReport(test_file.name, True)
 
 
 def unknown_question(question: str, tests_dir: Path) -> QuestionReport:
-    known = sorted(p.stem for p in Path(tests_dir).glob("*.py") if p.name != "__init__.py")
+    known = questions_in(tests_dir)
     example = f" (par exemple « {known[0]} »)" if known else ""
     return QuestionReport(str(question), False,
                           f"Aucune vérification ne porte ce nom : recopiez le nom exact de la question{example}.")
 
 
 def check_question(tests_dir: Path, question: str, env: dict) -> QuestionReport:
-    """Run one question's public checks on `env` without otter's notebook machinery."""
-    from otter.test_files import ExceptionTestFile
-
+    """One question's public checks on `env` (a missing or broken test file: a French line)."""
     path = Path(tests_dir) / f"{question}.py"
     if not path.is_file():
         return unknown_question(question, tests_dir)
-    test_file = ExceptionTestFile.from_file(str(path))
-    test_file.run(env)
-    return translate(test_file, env)
+    try:
+        test_file = TestFile.from_file(path)
+    except Exception as exc:  # noqa: BLE001 - a broken test file: French line, no traceback
+        return QuestionReport(str(question), False, _crash_message(exc, []))
+    return run_public(test_file, env)
 
 
 def questions_in(tests_dir: Path) -> list[str]:
@@ -182,30 +276,23 @@ def check_all_in(tests_dir: Path, env: dict) -> CheckReport:
     return CheckReport([check_question(tests_dir, q, env) for q in questions_in(tests_dir)])
 
 
-try:  # the notebook API; without otter (e.g. a bare shell), only the shell runner is usable
-    import otter as _otter
+class Notebook:
+    """`grader` in the student's notebook: otter.Notebook's constructor and checks, in French."""
 
-    class Notebook(_otter.Notebook):
-        """otter's `Notebook` whose `check`/`check_all` print French lines instead of otter's frame."""
+    def __init__(self, nb_path: str | None = None, tests_dir: str = "./tests", tests_url_prefix: str | None = None):
+        if tests_url_prefix is not None:  # otter downloads tests only on JupyterLite
+            raise ValueError("selfcheck.Notebook reads the tests from tests_dir; tests_url_prefix is not supported")
+        self._notebook = nb_path
+        self._tests_dir = tests_dir
 
-        def check(self, question, global_env=None):
-            env = global_env if global_env is not None else currentframe().f_back.f_globals
-            try:
-                test_file = super().check(question, env)
-            except FileNotFoundError:
-                return CheckReport([unknown_question(question, self._tests_dir)])
-            except Exception as exc:  # noqa: BLE001 - a broken test file: French line, no traceback
-                return CheckReport([QuestionReport(str(question), False, _crash_message(exc, []))])
-            return CheckReport([translate(test_file, env)])
+    def check(self, question: str, global_env: dict | None = None) -> CheckReport:
+        """The question's public checks on `global_env` (default: the caller's globals)."""
+        env = global_env if global_env is not None else currentframe().f_back.f_globals
+        return CheckReport([check_question(Path(self._tests_dir), question, env)])
 
-        def check_all(self, global_env=None):
-            env = global_env if global_env is not None else currentframe().f_back.f_globals
-            report = CheckReport()
-            for question in questions_in(self._tests_dir):
-                report.questions += self.check(question, env).questions
-            return report
-except ImportError:  # pragma: no cover - otter is in requirements.txt
-    Notebook = None
+    def check_all(self, global_env: dict | None = None) -> CheckReport:
+        env = global_env if global_env is not None else currentframe().f_back.f_globals
+        return check_all_in(Path(self._tests_dir), env)
 
 
 # --- shell runner ------------------------------------------------------------------------------

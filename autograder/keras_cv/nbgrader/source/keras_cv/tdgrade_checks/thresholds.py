@@ -8,9 +8,9 @@ minus a margin.
 THRESHOLDS = {
     "fashion_mnist": {
         # fm14, fm16: test accuracy of the first model (`model`)
-        "first_model_accuracy": {"full": 0.785, "smoke": 0.595},
+        "first_model_accuracy": {"full": 0.775, "smoke": 0.585},
         # fm24, fm25, fm27, fm29, fm30: the lowest bar proving a variant model was trained
-        "trained_model_accuracy": {"full": 0.22, "smoke": 0.22},
+        "trained_model_accuracy": {"full": 0.21, "smoke": 0.21},
     },
     "keras_cv": {
         # cv02: held-out accuracy of `clf_2layers`
