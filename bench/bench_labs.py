@@ -70,8 +70,11 @@ def kernel_environ(profile: str, threads: int) -> dict[str, str]:
     return {**notebook_env(profile, threads), "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
-def run_tdgrade(lab, subs: dict[str, Path], profile: str, jobs: int) -> dict:
+def run_tdgrade(lab, subs: dict[str, Path], profile: str, jobs: int, timed: dict[str, Path] | None = None) -> dict:
+    """`subs["blank"]` graded alone first (untimed), then `timed` (default: all of `subs`)."""
     from tdgrade.grade import grade, gradebook
+
+    timed = subs if timed is None else timed
 
     with tempfile.TemporaryDirectory(prefix="bench-labs-grade-") as tmp:
         # Not timed: the blank submission graded alone. The first grading of a JAX lab on a machine
@@ -83,24 +86,27 @@ def run_tdgrade(lab, subs: dict[str, Path], profile: str, jobs: int) -> dict:
         prewarm = round(time.perf_counter() - t, 1)
         out = Path(tmp) / "out"
         before, t = loadavg(), time.perf_counter()
-        rc = grade(lab, [str(p) for p in subs.values()], out, jobs=jobs, profile=profile,
+        rc = grade(lab, [str(p) for p in timed.values()], out, jobs=jobs, profile=profile,
                    progress_stream=io.StringIO(), tty=False)
         wall = time.perf_counter() - t
         results, _ = gradebook.load_results(out)
     per = {}
     for r in results:
-        per[r["student_id"]] = {"status": r["status"], "score": r["total"], "max": r["max_total"],
-                                "timings": r.get("timings", {}), "hidden_peak_rss_mib":
-                                    round((r.get("hidden_peak_rss") or 0) / 2**20)}
-    return {"wall_s": round(wall, 1), "per_hour": round(3600 * len(subs) / wall, 1), "exit": rc,
+        per[r.student_id] = {"status": str(r.status), "score": r.total, "max": r.max_total,
+                             "timings": r.timings, "hidden_peak_rss_mib": round((r.hidden_peak_rss or 0) / 2**20)}
+    return {"wall_s": round(wall, 1), "per_hour": round(3600 * len(timed) / wall, 1), "exit": rc,
             "prewarm_s": prewarm, "load_before": before, "load_after": loadavg(), "submissions": per}
 
 
 def run_otter(lab, subs: dict[str, Path], profile: str) -> dict:
-    zip_path = next(lab.autograder_dir.glob("*-autograder.zip"))
+    from tdgrade.compiler import gradescope
+
+    built = next(lab.autograder_dir.glob("*-autograder.zip"))
     env = kernel_environ(profile, 2)
-    per, before, t0 = {}, loadavg(), time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-labs-otter-") as tmp:
+        # the committed zip's tests carry the grader's profile (full), never the environment's
+        zip_path = gradescope.with_profile(built, Path(tmp) / built.name, profile)
+        per, before, t0 = {}, loadavg(), time.perf_counter()
         for variant, nb in subs.items():
             work = Path(tmp) / variant
             work.mkdir()
@@ -116,9 +122,9 @@ def run_otter(lab, subs: dict[str, Path], profile: str) -> dict:
             except (OSError, ValueError):
                 entry["error"] = proc.stderr[-300:]
             per[variant] = entry
-    wall = time.perf_counter() - t0
+        wall = time.perf_counter() - t0
     return {"wall_s": round(wall, 1), "per_hour": round(3600 * len(subs) / wall, 1), "command":
-            f"otter run -a {zip_path.relative_to(ROOT)} -o OUT NOTEBOOK (one after the other)",
+            f"otter run -a {built.relative_to(ROOT)} (re-targeted to {profile}) -o OUT NOTEBOOK (one after the other)",
             "load_before": before, "load_after": loadavg(), "submissions": per}
 
 
@@ -158,8 +164,10 @@ def _nbgrader_answers(lab, course: Path, subs: dict[str, Path]) -> None:
 def run_nbgrader(lab, subs: dict[str, Path], profile: str) -> dict:
     env = kernel_environ(profile, 2)
     with tempfile.TemporaryDirectory(prefix="bench-labs-nbgrader-") as tmp:
-        course = Path(tmp) / "course"
-        shutil.copytree(lab.autograder_dir / "nbgrader", course)
+        from tdgrade.compiler import nbgrader_export
+
+        # the committed course's test cells pass the grader's profile (full), never the environment's
+        course = nbgrader_export.with_profile(lab.autograder_dir / "nbgrader", Path(tmp) / "course", profile)
         subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab.name, "--force"], cwd=course,
                        check=True, capture_output=True, env=env)
         _nbgrader_answers(lab, course, subs)
@@ -178,7 +186,7 @@ def run_nbgrader(lab, subs: dict[str, Path], profile: str) -> dict:
                 except Exception as exc:  # noqa: BLE001 - reported in the record
                     per[variant] = {"error": str(exc)[:200]}
     return {"wall_s": round(wall, 1), "per_hour": round(3600 * len(subs) / wall, 1), "exit": proc.returncode,
-            "command": f"nbgrader autograde {lab.name} --force (course: autograder/{lab.name}/nbgrader)",
+            "command": f"nbgrader autograde {lab.name} --force (course: autograder/{lab.name}/nbgrader, re-targeted to {profile})",
             "load_before": before, "load_after": loadavg(), "submissions": per,
             **({"stderr_tail": proc.stderr[-500:]} if proc.returncode else {})}
 
@@ -191,7 +199,7 @@ def markdown(report: dict) -> str:
         lines += [f"## {lab} ({report['profile']}), {len(r['submissions'])} submissions "
                   f"({', '.join(r['submissions'])})", "",
                   "| tool | wall | submissions/hour | scores | load before → after |", "|---|---|---|---|---|"]
-        for tool in ("tdgrade 1x2", "tdgrade 2x1", "otter", "nbgrader"):
+        for tool in ("tdgrade 1x2", "tdgrade 2x1", *[k for k in r if k.startswith("tdgrade 2x1, ")], "otter", "nbgrader"):
             t = r.get(tool)
             if not t:
                 continue
@@ -221,6 +229,8 @@ def main(argv=None) -> int:
     p.add_argument("--labs", nargs="+", default=["fashion_mnist", "keras_cv"])
     p.add_argument("--profile", default="smoke", choices=("smoke", "full"))
     p.add_argument("--skip", nargs="*", default=[], choices=("tdgrade", "otter", "nbgrader", "breakdown"))
+    p.add_argument("--complete-copies", type=int, default=0, metavar="N",
+                   help="also grade N copies of the complete submission with 2 workers (the worst-case mix)")
     p.add_argument("--out", type=Path, default=None, help="file stem (default bench/results/labs-DATE)")
     a = p.parse_args(argv)
     from tdgrade.labs import get_lab
@@ -249,6 +259,13 @@ def main(argv=None) -> int:
             if "tdgrade" not in a.skip:
                 steps += [("tdgrade 1x2", lambda: run_tdgrade(lab, subs, a.profile, 1)),
                           ("tdgrade 2x1", lambda: run_tdgrade(lab, subs, a.profile, 2))]
+            if a.complete_copies:
+                copies = {}
+                for i in range(a.complete_copies):  # distinct files: one student each
+                    copies[f"complete-{i:02d}"] = subs["complete"].with_name(f"complete-{i:02d}.ipynb")
+                    shutil.copy(subs["complete"], copies[f"complete-{i:02d}"])
+                steps.append((f"tdgrade 2x1, {a.complete_copies} complete",
+                              lambda: run_tdgrade(lab, {**copies, "blank": subs["blank"]}, a.profile, 2, timed=copies)))
             if "otter" not in a.skip:
                 steps.append(("otter", lambda: run_otter(lab, subs, a.profile)))
             if "nbgrader" not in a.skip:
