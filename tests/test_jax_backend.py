@@ -14,6 +14,10 @@ import sys
 
 import pytest
 
+# ~1 min of fresh Keras processes: the slow tier (CI runs it too) keeps the default tier under 20 min;
+# the grader's own use of the cache is tested in the default tier (tests/test_grade_compile_cache.py)
+pytestmark = pytest.mark.slow
+
 TRAIN = r'''
 import hashlib, json, os, sys
 import keras, numpy as np
