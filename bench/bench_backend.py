@@ -55,10 +55,8 @@ def measure(backend: str, threads: int, profile: str) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
     from tdgrade.execute import notebook_env
 
+    # notebook_env caps TensorFlow's, BLAS's and XLA's threads alike (tdgrade.execute.thread_env)
     env = {**notebook_env(profile, threads), "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    if backend == "jax":
-        env["XLA_FLAGS"] = f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} " \
-                           f"intra_op_parallelism_threads={threads}"
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CHILD], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)

@@ -1,7 +1,7 @@
 """Shared pieces of the calibration scripts (bench/calibrate_*.py).
 
 One job: what both labs' calibrations do the same way — a covering plan of the choices a student
-may make, shifted random streams, one-thread TensorFlow, resumable run files, per-key summaries,
+may make, shifted random streams, one thread of the lab's Keras backend, resumable run files, per-key summaries,
 the threshold rules and the record's header (machine, versions).  Imports no TensorFlow at module
 level: a profile's process must set its environment (KERAS_HOME, TDGRADE_PROFILE, thread counts)
 before Keras is imported.
@@ -134,12 +134,16 @@ class StreamShift:
 def single_thread_env(profile: str, keras_home: Path | None = None, backend: str = "tensorflow") -> None:
     """Environment of one profile's process (the lab's Keras backend, one thread); call before importing Keras."""
     os.environ["KERAS_BACKEND"] = backend
-    if backend == "jax":
-        os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-        # compiled steps are reused across runs of the same shapes (results are bit-identical, see bench/README.md)
-        os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(DEFAULT_RUNS_DIR / "jax-cache"))
-        os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
-        os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
+    if backend == "jax":  # the grader's settings: one XLA thread, compiled steps reused across runs
+        import sys
+
+        sys.path.insert(0, str(ROOT / "src"))
+        from tdgrade.execute import xla_flags
+        from tdgrade.grade.compile_cache import cache_vars
+
+        os.environ["XLA_FLAGS"] = xla_flags(1)
+        for name, value in cache_vars(str(DEFAULT_RUNS_DIR / "jax-cache")).items():  # bit-identical results
+            os.environ.setdefault(name, value)
     os.environ["TDGRADE_PROFILE"] = profile
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # like the notebooks' set-up cell

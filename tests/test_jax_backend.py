@@ -14,6 +14,9 @@ import sys
 
 import pytest
 
+from tdgrade.execute import xla_flags
+from tdgrade.grade.compile_cache import cache_vars
+
 # ~1 min of fresh Keras processes: the slow tier (CI runs it too) keeps the default tier under 20 min;
 # the grader's own use of the cache is tested in the default tier (tests/test_grade_compile_cache.py)
 pytestmark = pytest.mark.slow
@@ -81,7 +84,7 @@ print(json.dumps({"backend": keras.backend.backend(), "cv": first, "cv_again": s
 def _run(code: str, *args: str, backend: str = "jax", extra: dict | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_")}
     env.update({"KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1",
-                "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1", **(extra or {})})
+                "XLA_FLAGS": xla_flags(1), **(extra or {})})
     proc = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -90,8 +93,7 @@ def _run(code: str, *args: str, backend: str = "jax", extra: dict | None = None)
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     folder = tmp_path_factory.mktemp("jax")
-    cache = {"JAX_COMPILATION_CACHE_DIR": str(folder / "xla-cache"), "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
-             "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1"}
+    cache = cache_vars(str(folder / "xla-cache"))  # what a graded kernel gets
     runs = {"plain": _run(TRAIN, str(folder / "a.keras")),
             "cache_cold": _run(TRAIN, str(folder / "c.keras"), extra=cache)}
     entries = sorted(p.name for p in (folder / "xla-cache").iterdir())
