@@ -43,7 +43,7 @@ def reseeded(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     if seed is None:
         return nb
     nb = copy.deepcopy(nb)
-    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "set_random_seed" in c.source)
+    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "SEED = " in c.source)
     nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(
         "import random as _r, numpy as _np, keras as _k\n"
         f"SEED = {seed}\n_k.utils.set_random_seed(SEED)\n"

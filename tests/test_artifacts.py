@@ -118,3 +118,35 @@ def test_artifact_paths_cannot_escape(tmp_path):
     from tdgrade.artifacts import Unexportable
 
     assert isinstance(load_values(tmp_path)["x"], Unexportable)  # never the file outside the folder
+
+
+JAX_KERNEL = """
+import os, sys
+os.environ["KERAS_BACKEND"] = "jax"
+import keras
+from keras.src.utils import module_utils
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+exec(CODE, {"model": model})
+print("imported_by_export", "tensorflow" in sys.modules)
+print("cached_answer", module_utils.tensorflow._available)
+keras.utils.set_random_seed(0)
+print("imported_by_student", "tensorflow" in sys.modules)
+"""
+
+
+def test_exporting_a_jax_model_does_not_import_tensorflow(tmp_path):
+    """Keras' serialiser would import TensorFlow (~3 s) just to ask whether it exists; the export
+    answers "no" while TensorFlow is not imported, and leaves Keras' own answer untouched after."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("jax")
+    code = JAX_KERNEL.replace("CODE", repr(export_code(["model"], str(tmp_path))))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "HOME": str(tmp_path)}).stdout
+    assert "imported_by_export False" in out, out
+    assert "cached_answer None" in out, out  # Keras still asks on the student's next call...
+    assert "imported_by_student True" in out, out  # ...and gets TensorFlow as without the export
+    model = load_values(tmp_path)["model"]
+    assert model.count_params() == 15 and model.get_compile_config()["loss"] == "sparse_categorical_crossentropy"

@@ -95,6 +95,6 @@ def test_readme_describes_the_first_cells(lab):
     code = [c for c in nbformat.read(lab.release_dir / lab.notebook_name, as_version=4).cells if c.cell_type == "code"]
     first, second = code[0], code[1]
     assert "from selfcheck import Notebook" in first.source and "grader = Notebook(" in first.source
-    assert "SEED" in second.source and "set_random_seed" in second.source
+    assert "SEED = " in second.source and "seed(SEED)" in second.source
     assert first.metadata.get("editable") is False and second.metadata.get("editable") is False
     assert "grader.check_all()" in readme and 'grader.check("...")' in readme

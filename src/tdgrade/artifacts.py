@@ -68,8 +68,9 @@ def _stub_callable(name: str, params: list[str]):
 
 
 class _Decoder:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, models: dict[str, Any] | None = None):
         self.folder = folder
+        self.models = dict(models or {})  # side-file name -> model already loaded from it
 
     def array(self, name: str) -> np.ndarray:
         path = (self.folder / name).resolve()
@@ -103,7 +104,10 @@ class _Decoder:
         if t == "keras_model":
             import keras
 
-            path = str(self.folder / Path(d["file"]).name)
+            name = Path(d["file"]).name
+            if name in self.models:
+                return self.models.pop(name)
+            path = str(self.folder / name)
             try:
                 return keras.saving.load_model(path, safe_mode=True)
             except Exception:  # compile config that needs custom objects: keep the architecture
@@ -152,12 +156,13 @@ def _hashable(key):
     return tuple(key) if isinstance(key, list) else key
 
 
-def load_values(folder: Path) -> dict[str, Any]:
+def load_values(folder: Path, models: dict[str, Any] | None = None) -> dict[str, Any]:
     """name -> value for every name in the manifest; undefined names are absent, unexportable ones
-    are `Unexportable`."""
+    are `Unexportable`. `models`: Keras models already loaded from this folder, by side-file name
+    (the hidden process loads them once to choose its backend)."""
     folder = Path(folder)
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    decode = _Decoder(folder)
+    decode = _Decoder(folder, models)
     values = {}
     for name, descriptor in manifest.items():
         if descriptor.get("t") == "missing":

@@ -185,10 +185,11 @@ def _model_files(node) -> list[str]:
     return []
 
 
-def _numpy_backend_loads(values_dir: Path, files: list[str]) -> bool:
+def _numpy_backend_loads(values_dir: Path, files: list[str]) -> dict | None:
     """Switch this process to Keras' numpy backend and check every exported model loads there, compile
     settings included (a model the numpy backend cannot rebuild must be graded with the kernel's).
-    On False, keras may already be imported with the numpy backend: the caller must start afresh."""
+    Returns the loaded models by file name, for `load_values` to use rather than load them twice. On
+    None, keras may already be imported with the numpy backend: the caller must start afresh."""
     kernel_backend = os.environ.get("KERAS_BACKEND")
     os.environ["KERAS_BACKEND"] = INFERENCE_BACKEND
     # keras probes `tensorflow` when it is installed (serialisation helpers): keep it out of this process
@@ -198,10 +199,10 @@ def _numpy_backend_loads(values_dir: Path, files: list[str]) -> bool:
     try:
         import keras
 
-        for name in files:
-            keras.saving.load_model(str(values_dir / Path(name).name), safe_mode=True)
+        models = {Path(name).name: keras.saving.load_model(str(values_dir / Path(name).name), safe_mode=True)
+                  for name in files}
         if keras.backend.backend() == INFERENCE_BACKEND:
-            return True
+            return models
     except Exception:  # noqa: BLE001 - any doubt: grade with the kernel's backend
         pass
     if kernel_backend is None:
@@ -210,21 +211,24 @@ def _numpy_backend_loads(values_dir: Path, files: list[str]) -> bool:
         os.environ["KERAS_BACKEND"] = kernel_backend
     if blocked:
         sys.modules.pop("tensorflow", None)
-    return False
+    return None
 
 
-def use_inference_backend(values_dir: Path) -> bool | None:
-    """True: this process now runs Keras on the numpy backend. None: nothing changed (no jax, keras
-    already imported, no model to load). False: the numpy backend cannot load a model; start afresh
-    with the kernel's backend."""
+def use_inference_backend(values_dir: Path) -> bool | dict:
+    """A dict (file name -> loaded model): this process now runs Keras on the numpy backend. {}:
+    nothing changed (no jax, keras already imported, no model to load). False: the numpy backend
+    cannot load a model; start afresh with the kernel's backend."""
     if "keras" in sys.modules or importlib.util.find_spec("jax") is None:
-        return None
+        return {}
     try:
         manifest = json.loads((values_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None  # load_values reports it
+        return {}  # load_values reports it
     files = _model_files(manifest)
-    return _numpy_backend_loads(values_dir, files) if files else None
+    if not files:
+        return {}
+    models = _numpy_backend_loads(values_dir, files)
+    return False if models is None else models
 
 
 def _rerun_with_kernel_backend(argv: list[str]) -> int:
@@ -247,12 +251,13 @@ def main(argv=None) -> int:
     raw_argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(raw_argv)
 
-    if args.keras_backend == "auto" and use_inference_backend(args.values) is False:
+    models = use_inference_backend(args.values) if args.keras_backend == "auto" else {}
+    if models is False:
         return _rerun_with_kernel_backend(raw_argv)
 
     from .artifacts import load_values
 
-    results = Suite.from_dir(args.tests, stub_otter=True).run(load_values(args.values), args.profile)
+    results = Suite.from_dir(args.tests, stub_otter=True).run(load_values(args.values, models), args.profile)
     payload = [r.to_dict() for r in results]
     tmp = args.out.with_suffix(args.out.suffix + ".part")
     tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
