@@ -49,7 +49,7 @@ def test_imports_only_numpy_and_the_standard_library_at_module_level(path):
             names = [] if node.level else [node.module.split(".")[0]]
         else:
             continue
-        assert set(names) <= {"numpy", "inspect", "re", "hashlib", "math"}, (path.name, names)
+        assert set(names) <= {"numpy", "inspect", "re", "hashlib", "math", "contextlib", "sys"}, (path.name, names)
     assert "tdgrade." not in path.read_text(encoding="utf-8").replace("tdgrade_checks", "")
 
 
@@ -155,3 +155,37 @@ def test_grader_hidden_process_imports_the_library(minilab_build, tmp_path, smok
     assert rc == 0, log.getvalue()
     res, _ = results_by_id(tmp_path / "out")
     assert (res["alice"]["status"], res["alice"]["total"]) == ("graded", 2), res["alice"]
+
+
+JAX_KERNEL_CHECKS = """
+import os, sys
+os.environ["KERAS_BACKEND"] = "jax"
+sys.path.insert(0, SRC)
+import keras
+from tdgrade_checks import models, training
+model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(8, activation="relu"),
+                          keras.layers.Dense(10, activation="softmax")])
+model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+models.check_mlp(model, "model", hidden=[8], activation="relu", dropout=None, total_params=6370)
+print("loss", training.compile_settings(model, "model")["loss"])
+print("imported", "tensorflow" in sys.modules)
+print("MARK", file=sys.stderr, flush=True)
+keras.utils.set_random_seed(0)
+print("later", "tensorflow" in sys.modules)
+"""
+
+
+def test_checks_in_a_jax_kernel_leave_tensorflow_unimported(tmp_path):
+    """Under otter and nbgrader the hidden tests run in the student's kernel. Reading a layer's or a
+    compile configuration must not import TensorFlow there: ~3 s, and C++ start-up lines on stderr,
+    which nbgrader counts as a failed test cell (fm09 lost its 2 points that way)."""
+    pytest.importorskip("jax")
+    src = str(Path(tdgrade_checks.__file__).resolve().parents[1])
+    proc = subprocess.run([sys.executable, "-c", JAX_KERNEL_CHECKS.replace("SRC", repr(src))], capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "loss sparse_categorical_crossentropy" in proc.stdout
+    assert "imported False" in proc.stdout, proc.stdout
+    assert "later True" in proc.stdout, proc.stdout  # Keras' own answer left as it was
+    before = proc.stderr.split("MARK")[0]
+    assert "absl" not in before and "oneDNN" not in before, before[-2000:]

@@ -70,11 +70,15 @@ def affine_map(raw: np.ndarray, prep: np.ndarray):
     when `prep` is no such rescaling of `raw`."""
     spread = max(float(np.ptp(prep)), 1e-12)
     tolerance = 1e-4 * spread
-    x, y = raw.ravel(), prep.ravel()
+    x, y = raw.ravel().astype(np.float64), prep.ravel().astype(np.float64)
     if np.ptp(x) > 0:
-        scale, offset = np.polyfit(x, y, 1)
+        # the least-squares line in closed form: what np.polyfit(x, y, 1) solves, without building
+        # its Vandermonde matrix (0.8 s of the hidden process on 3000 images, here a few ms)
+        dx = x - x.mean()
+        scale = float(dx @ (y - y.mean()) / (dx @ dx))
+        offset = float(y.mean() - scale * x.mean())
         if np.max(np.abs(scale * raw + offset - prep)) <= tolerance:
-            return float(scale), float(offset)
+            return scale, offset
     mean_x, mean_y = raw.mean(axis=0), prep.mean(axis=0)
     var_x = ((raw - mean_x) ** 2).mean(axis=0)
     cov = ((raw - mean_x) * (prep - mean_y)).mean(axis=0)

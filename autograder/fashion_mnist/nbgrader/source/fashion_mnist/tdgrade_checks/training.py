@@ -1,6 +1,7 @@
 """Training: Keras `History` objects (or their exported stand-ins) and compile settings."""
 import re
 
+from .keras_config import compile_config
 from .values import require
 
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
@@ -82,7 +83,7 @@ def compile_settings(model, name: str) -> dict:
     """{"loss", "from_logits", "metrics", "optimizer", "learning_rate"} of a compiled model."""
     require(model, name)
     try:
-        cfg = model.get_compile_config()
+        cfg = compile_config(model)
     except Exception:
         cfg = None
     assert isinstance(cfg, dict) and cfg.get("loss") is not None, f"`{name}` n'est pas compilé avec une fonction de perte : appelez `{name}.compile(...)`."

@@ -7,7 +7,8 @@ ships this folder into each). Every checker raises `AssertionError` with a Frenc
 helps the student without giving the answer away; the expected values (sizes, counts, hashes) are
 parameters written in the test cells, thresholds live in `thresholds.py`.
 
-Modules: `values` (missing values, numbers, integer arrays, indices), `thresholds`, `images`
+Modules: `values` (missing values, numbers, integer arrays, indices), `thresholds`, `keras_config`
+(configurations read without importing TensorFlow), `images`
 (preprocessed images and labels), `models` (Keras layer stacks, accuracy), `training` (histories,
 compile settings), `predictions` (predicted labels, per-class errors, confusions), `anomalies`
 (IsolationForest), `estimators` (scikit-learn / scikeras estimators, cross-validation).

@@ -5,6 +5,7 @@ only `layers`, `get_config()`, `input_shape` / `inputs`, `count_params()` and `p
 """
 import numpy as np
 
+from .keras_config import layer_config
 from .values import missing, require
 
 # Output activations accepted for a 10-class classifier: probabilities, or logits with a loss
@@ -23,7 +24,7 @@ def layer_stack(model, name: str) -> list[list]:
     for layer in layers:
         kind = type(layer).__name__
         try:
-            cfg = dict(layer.get_config())
+            cfg = layer_config(layer)
         except Exception:
             cfg = {}
         if kind == "InputLayer":
