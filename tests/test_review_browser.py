@@ -47,6 +47,7 @@ def test_grade_every_answer_in_the_browser_then_reload_and_publish(server, page)
     page.goto(f"{base}/?token=tok3n")
     assert page.inner_text("#progress-q1_explication") == "q1_explication : 1/3 notées"  # chloe's is empty
     page.click("a:text('q1_explication')")
+    page.wait_for_url("**/q/q1_explication")  # and its load event: keys pressed before review.js runs are lost
     # The first answer to grade: alice's, rendered Markdown.
     assert page.inner_text("#student") == "alice_martin"
     assert page.inner_html("#answer").count("<strong>somme</strong>") == 1
