@@ -18,7 +18,8 @@ class NoTensorFlowProbe:
     backend is not TensorFlow. When TensorFlow is not imported yet, no value can hold a TensorFlow
     object, so the answer "not available" is exact for this save; Keras' cached answer is put back
     afterwards, so the student's own later calls see TensorFlow as before. Keras internals: if they
-    move, the save simply probes as usual."""
+    move, the save simply probes as usual. `tdgrade_checks/keras_config.py` is its twin for checks
+    run in a kernel; this code cannot import it (it imports nothing a notebook could replace)."""
 
     def __init__(self, modules):
         self.probe, self.saved = None, None
