@@ -361,6 +361,18 @@ def test_fm11_optimizer_not_allowed_or_not_default(suite, good, optimizer):
     check(suite, good, {"model": model}, {"fm11_compilation"})
 
 
+def test_fm11_model_never_compiled(suite, good):
+    """The trained weights, but no `compile`: only fm11 fails, and its public case (which reads
+    `model.compiled`, not the serialised compile configuration) says what is missing."""
+    import keras
+
+    model = keras.Sequential.from_config(good["model"].get_config())  # clone_model would compile it
+    assert not model.compiled
+    model.set_weights(good["model"].get_weights())
+    detail = check(suite, good, {"model": model}, {"fm11_compilation"})
+    assert any("pas encore compilé" in m for m in detail["fm11_compilation"]), detail
+
+
 def test_fm11_softmax_with_from_logits(suite, good):
     import keras
 
