@@ -94,8 +94,9 @@ def bad_cases() -> list[Case]:
         Case("fork_bomb", "fork_bomb.ipynb",
              dump(nb_of(SETUP, Q1, "import os, time\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n"
                                   "        time.sleep(0.01)", Q2, Q3)), "process_limit", 2),  # Q1 came before
+        # 20 MB printed, ten times the kept notebook's bound; 50 MB took over the batch's 25 s timeout under load
         Case("huge_output", "huge_output.ipynb",
-             dump(nb_of(SETUP, Q1, "for _ in range(50):\n    print('x' * 1_000_000)", Q2, Q3)), "graded", 5),
+             dump(nb_of(SETUP, Q1, "for _ in range(20):\n    print('x' * 1_000_000)", Q2, Q3)), "graded", 5),
         Case("disk_filler", "disk_filler.ipynb",
              dump(nb_of(SETUP, Q1, Q2, Q3, "import os\nblock = b'x' * 2**20\nfor i in range(400):\n"
                                           "    with open(f'fill{i}.bin', 'wb') as f:\n        f.write(block * 8)\n"
