@@ -214,9 +214,9 @@ def _numpy_backend_loads(values_dir: Path, files: list[str]) -> dict | None:
     return None
 
 
-def use_inference_backend(values_dir: Path) -> bool | dict:
+def use_inference_backend(values_dir: Path) -> dict | None:
     """A dict (file name -> loaded model): this process now runs Keras on the numpy backend. {}:
-    nothing changed (no jax, keras already imported, no model to load). False: the numpy backend
+    nothing changed (no jax, keras already imported, no model to load). None: the numpy backend
     cannot load a model; start afresh with the kernel's backend."""
     if "keras" in sys.modules or importlib.util.find_spec("jax") is None:
         return {}
@@ -227,8 +227,7 @@ def use_inference_backend(values_dir: Path) -> bool | dict:
     files = _model_files(manifest)
     if not files:
         return {}
-    models = _numpy_backend_loads(values_dir, files)
-    return False if models is None else models
+    return _numpy_backend_loads(values_dir, files)
 
 
 def _rerun_with_kernel_backend(argv: list[str]) -> int:
@@ -252,7 +251,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(raw_argv)
 
     models = use_inference_backend(args.values) if args.keras_backend == "auto" else {}
-    if models is False:
+    if models is None:
         return _rerun_with_kernel_backend(raw_argv)
 
     from .artifacts import load_values
