@@ -233,3 +233,21 @@ def test_progress_plain_and_tty():
     out = buf.getvalue()
     assert "[1/3] a: graded 5/5 (1.0 s) ETA" in out and "━" in out and "1/3" in out and "33%" in out
     assert out.rstrip().endswith("1/3 graded in 0s")
+
+
+MEMORY_ERROR = [{"ename": "MemoryError", "evalue": "", "cell": 6}]
+
+
+@pytest.mark.parametrize("killed, runner, errors, status", [
+    (None, {"timed_out": False}, MEMORY_ERROR, "memory_limit"),   # caught in a cell, the notebook went on
+    (None, {"timed_out": True, "timeout_cell": 9}, MEMORY_ERROR, "timeout"),  # time, not memory, cost the rest
+    ("memory", {"timed_out": True}, [], "memory_limit"),          # the watchdog's kill comes first
+    ("nproc", {}, MEMORY_ERROR, "process_limit"),
+    (None, {"deaths": [7]}, [], "kernel_died"),
+    (None, {"timed_out": False}, [], "graded"),
+])
+def test_status_names_what_cost_the_points(killed, runner, errors, status):
+    from tdgrade.grade.worker import decide_status
+
+    outcome = sandbox.Outcome(returncode=0, killed=killed)
+    assert decide_status(outcome, runner, errors)[0] == status

@@ -184,14 +184,18 @@ def decide_status(outcome, st: dict, errors: list[dict]) -> tuple[str, str]:
     deaths = _int_list(st.get("deaths"))
     timeout_cell = st.get("timeout_cell") if isinstance(st.get("timeout_cell"), int) else None
     mem_error = any(e["ename"] == "MemoryError" for e in errors)
-    if outcome.killed == "memory" or (outcome.killed is None and mem_error):
+    if outcome.killed == "memory":
         return "memory_limit", ""
     if outcome.killed == "nproc":
         return "process_limit", ""
     if outcome.killed == "disk":
         return "disk_limit", ""
+    # The time budget before a caught MemoryError: the skipped cells are what cost the points, so the
+    # student must read "temps dépassé", not a memory message about a cell that went on.
     if outcome.killed == "timeout" or st.get("timed_out") is True:
         return "timeout", "" if timeout_cell is None else str(timeout_cell)
+    if outcome.killed is None and mem_error:
+        return "memory_limit", ""
     if deaths or st.get("deaths"):
         return "kernel_died", ",".join(str(d) for d in deaths)
     if outcome.returncode != 0 or not st or st.get("startup_error"):
