@@ -32,6 +32,11 @@ CACHE = ROOT / ".tdgrade-cache"
 SEED_ENV = "TDGRADE_TEST_SEED"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true",
+                     help="rewrite tests/golden/ from the current rendering (then review the diff and commit)")
+
+
 def shifted_seed() -> int | None:
     raw = os.environ.get(SEED_ENV, "").strip()
     return int(raw) if raw else None
