@@ -251,3 +251,22 @@ def test_status_names_what_cost_the_points(killed, runner, errors, status):
 
     outcome = sandbox.Outcome(returncode=0, killed=killed)
     assert decide_status(outcome, runner, errors)[0] == status
+
+
+@pytest.mark.parametrize("case", [c for c in grade_cases.bad_cases() if c.filename.endswith(".ipynb")],
+                         ids=lambda c: c.student)
+def test_normalise_refuses_or_cleans_each_bad_notebook(case):
+    """The ordered ingest steps, without a kernel: refusals carry the case's status and a French reason;
+    what passes is a clean v4 notebook (python3 kernel, no outputs) with the same code cells."""
+    text, _ = ingest.decode(case.data)
+    if case.status in ("unreadable", "empty"):
+        with pytest.raises(ingest.IngestError) as refused:
+            ingest.normalise(text)
+        assert refused.value.status.value == case.status and "Le " in str(refused.value)
+        return
+    nb, warnings = ingest.normalise(text)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+    assert any(c.cell_type == "code" and "NUMBERS" in c.source for c in nb.cells) or case.status == "wrong_lab"
+    assert bool(warnings) == (case.student == "unknown_kernelspec"), warnings

@@ -98,9 +98,8 @@ def _source(cell) -> str:
     return src if isinstance(src, str) else ""
 
 
-def normalise(text: str) -> tuple[nbformat.NotebookNode, list[str]]:
-    """A clean v4 notebook (kernel python3, no outputs) from the submitted JSON text, or IngestError."""
-    warnings = []
+def _parse(text: str) -> nbformat.NotebookNode:
+    """The submitted JSON as a v4 notebook object (cells not checked yet), or IngestError."""
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -112,47 +111,67 @@ def normalise(text: str) -> tuple[nbformat.NotebookNode, list[str]]:
         nb = nbformat.reads(text, as_version=4) if "worksheets" in raw else nbformat.from_dict(raw)
     except Exception as exc:  # noqa: BLE001 - any parse failure of a foreign file
         raise IngestError(Status.UNREADABLE, f"Le notebook n'a pas pu être lu par nbformat ({type(exc).__name__}).") from exc
-    cells = nb.get("cells")
-    if not isinstance(cells, list):
+    if not isinstance(nb.get("cells"), list):
         raise IngestError(Status.UNREADABLE, "Le fichier n'est pas un notebook Jupyter (aucune liste de cellules).")
-    clean = nbformat.v4.new_notebook()
+    return nb
+
+
+_NEW_CELL = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell,
+             "raw": nbformat.v4.new_raw_cell}
+_KEPT_CELL_METADATA = ("tags", "editable", "deletable", "name")
+
+
+def copy_cells(nb, clean, warnings: list[str]) -> None:
+    """Source and a few metadata keys of each known cell; outputs, attachments and the rest are dropped."""
     dropped = 0
-    for cell in cells:
-        if not isinstance(cell, dict):
+    for cell in nb["cells"]:
+        new_cell = _NEW_CELL.get(cell.get("cell_type")) if isinstance(cell, dict) else None
+        if new_cell is None:
             dropped += 1
             continue
-        kind = cell.get("cell_type")
-        src = _source(cell)
+        new = new_cell(_source(cell))
         meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-        keep_meta = {k: meta[k] for k in ("tags", "editable", "deletable", "name") if k in meta}
-        if kind == "code":
-            new = nbformat.v4.new_code_cell(src)
-        elif kind == "markdown":
-            new = nbformat.v4.new_markdown_cell(src)
-        elif kind == "raw":
-            new = nbformat.v4.new_raw_cell(src)
-        else:
-            dropped += 1
-            continue
-        try:
-            new.metadata.update(json.loads(json.dumps(keep_meta)))
+        try:  # a JSON round trip keeps only plain values
+            new.metadata.update(json.loads(json.dumps({k: meta[k] for k in _KEPT_CELL_METADATA if k in meta})))
         except (TypeError, ValueError):
             pass
         clean.cells.append(new)
     if dropped:
         warnings.append(f"{dropped} cellule(s) de type inconnu ont été ignorées.")
+
+
+def reset_kernel(nb, clean, warnings: list[str]) -> None:
+    """Always python3: the grader runs no other kernel, and says so when the notebook named one."""
     meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
     spec = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
     if spec.get("name") not in (None, "python3"):
         warnings.append(f"Le noyau `{str(spec.get('name'))[:40]}` du notebook a été remplacé par `python3`.")
     clean.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     clean.metadata["language_info"] = {"name": "python"}
+
+
+def validate(nb, clean, warnings: list[str]) -> None:
     try:
         nbformat.validate(clean)
     except nbformat.ValidationError as exc:  # should not happen after the rebuild; refuse rather than guess
         raise IngestError(Status.UNREADABLE, "Le notebook n'a pas une structure valide.") from exc
+
+
+def require_code(nb, clean, warnings: list[str]) -> None:
     if not any(c.cell_type == "code" and c.source.strip() for c in clean.cells):
         raise IngestError(Status.EMPTY, "Le notebook ne contient aucune cellule de code : rien à exécuter.")
+
+
+# Ordered like nbgrader's preprocessors: each step reads the parsed submission, writes the clean
+# notebook, may add a French warning, and raises IngestError to refuse the submission.
+NORMALISE_STEPS = (copy_cells, reset_kernel, validate, require_code)
+
+
+def normalise(text: str) -> tuple[nbformat.NotebookNode, list[str]]:
+    """A clean v4 notebook (kernel python3, no outputs) from the submitted JSON text, or IngestError."""
+    nb, clean, warnings = _parse(text), nbformat.v4.new_notebook(), []
+    for step in NORMALISE_STEPS:
+        step(nb, clean, warnings)
     return clean, warnings
 
 
