@@ -29,14 +29,17 @@ QUESTIONS = {"q1_somme": 2.0, "q2_carres": 2.0, "q3_mots": 1.0}
 RUN = {"timeout": 12, "memory": 1 << 30}  # the fixture batch's settings
 
 
-def _results() -> list[Result]:
+def _load(folder: Path) -> list[Result]:
     return [Result.from_json(json.loads(p.read_text(encoding="utf-8")), source=p.name)
-            for p in sorted(FIXTURE.glob("*.json"))]
+            for p in sorted(folder.glob("*.json"))]
+
+
+def _results() -> list[Result]:
+    return _load(FIXTURE)
 
 
 def _duplicates() -> list[Result]:
-    return [Result.from_json(json.loads(p.read_text(encoding="utf-8")), source=p.name)
-            for p in sorted((FIXTURE / "duplicates").glob("*.json"))]
+    return _load(FIXTURE / "duplicates")
 
 
 MANUAL = [
