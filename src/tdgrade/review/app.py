@@ -1,13 +1,12 @@
 """The review page (Flask): grade the manual questions one question at a time, every student in turn.
 
 Bound to 127.0.0.1; every request needs the random token printed in the URL (kept afterwards in a
-SameSite=Strict cookie). Student answers are hostile text: Markdown is rendered with raw HTML
-escaped, and a Content-Security-Policy allows only this server's own script and style.
+SameSite=Strict cookie) and must name this server in Host and Origin: `auth.py`. Student answers
+are hostile text: Markdown is rendered with raw HTML escaped, and a Content-Security-Policy allows only this server's own script and style.
 Each score is saved by `store.save_mark` the moment it is given.
 """
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +17,12 @@ from markupsafe import Markup
 
 from ..grade.gradebook import load_results
 from ..grade.report_stats import fr
+from . import auth
 from .answers import Answer, read_student
 from .final import STATE_LABELS, ManualState, load_questions, load_scaffolding, manual_line
 from .publish import publish, read_marker
 from .store import Mark, load_marks, save_mark
 
-COOKIE = "tdgrade_review"
 CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 _markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
@@ -70,21 +69,16 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
     review = Review(outdir)
     options = options or Options()
     app.extensions["tdgrade_review"] = review
+    auth.install(app)
     app.jinja_env.filters["fr"] = fr  # French decimal comma: 0,5
-
-    @app.before_request
-    def _auth():
-        given = request.args.get("token") or request.cookies.get(COOKIE) or ""
-        if not hmac.compare_digest(given.encode(), app.config["TOKEN"].encode()):
-            abort(403)
 
     @app.after_request
     def _headers(response):
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "no-store"
-        if request.args.get("token"):
-            response.set_cookie(COOKIE, app.config["TOKEN"], httponly=True, samesite="Strict")
+        # The token in a URL never leaves in a Referer; "no-referrer" would make Chromium send `Origin: null`.
+        response.headers["Referrer-Policy"] = "same-origin"
         return response
 
     @app.get("/")
@@ -127,7 +121,7 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
             return jsonify(ok=False, error="La réponse a changé depuis l'affichage : rechargez la page."), 409
         items = [bool(x) for x in data.get("items") or []][: len(q.rubric)]
         try:
-            score = float(data["score"]) if data.get("score") not in (None, "") else \
+            score = parse_score(data["score"]) if data.get("score") not in (None, "") else \
                 sum(i.points for i, on in zip(q.rubric, items) if on)
         except (TypeError, ValueError):
             return jsonify(ok=False, error="Note invalide."), 400
@@ -145,6 +139,18 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
         return redirect(url_for("index", published=1))
 
     return app
+
+
+def parse_score(value) -> float:
+    """A score as a grader types it: 0.75, "0.75" or the French "0,75"."""
+    if isinstance(value, bool):
+        raise TypeError("a score is a number")
+    if isinstance(value, str):
+        value = value.strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
+    score = float(value)
+    if score != score or score in (float("inf"), float("-inf")):
+        raise ValueError("not a finite number")
+    return score
 
 
 def _grader_name() -> str:
@@ -168,6 +174,7 @@ def serve(outdir: Path, port: int = 0, options: Options | None = None, log=None)
 
     app = create_app(outdir, options=options)
     server = make_server("127.0.0.1", port, app, threaded=True)
+    app.config["PORT"] = server.server_port  # requests must name this port in Host (auth.py)
 
     def _stop(signum, frame):
         raise KeyboardInterrupt()
