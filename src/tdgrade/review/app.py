@@ -52,6 +52,16 @@ class Review:
         self.answers: dict[str, dict[str, Answer]] = {sid: read_student(self.outdir, sid, qs, given)
                                                       for sid in self.students}
 
+    # Pages and API name a student by a handle: the student id, or a pseudonym with `--anonymous`
+    # (anonymity.py). Nothing the browser receives may carry a student id in anonymous mode.
+    anonymous = False
+
+    def handle(self, student_id: str) -> str:
+        return student_id
+
+    def student_of(self, handle: str) -> str | None:
+        return handle if handle in self.answers else None
+
     def lines(self, question: str):
         marks = load_marks(self.outdir)
         q = self.questions[question]
