@@ -64,12 +64,20 @@ STUDENTS = {
 }
 
 
-def prepared_outdir(outdir: Path) -> Path:
-    """OUTDIR as `tdgrade grade` leaves it for a lab with 2 manual questions and 3 students."""
+# With copies=True: two more students whose q1 answer is alice's again -- the same after
+# normalisation (case, accents, spacing, punctuation) and the same with one typo -- for answer groups.
+COPIES = {
+    "david_roux": (5.0, "on fait la SOMME de NUMBERS !", "plt.plot(squares)", "1004", "David Roux"),
+    "emma_blanc": (5.0, "On fait la somme de `NUMBRES`.", "plt.plot(squares)", "1005", "Emma Blanc"),
+}
+
+
+def prepared_outdir(outdir: Path, copies: bool = False) -> Path:
+    """OUTDIR as `tdgrade grade` leaves it for a lab with 2 manual questions and 3 students (5 with copies)."""
     outdir = Path(outdir)
     (outdir / "results").mkdir(parents=True)
     (outdir / "notebooks").mkdir()
-    for sid, (auto, q1, q2, pid, name) in STUDENTS.items():
+    for sid, (auto, q1, q2, pid, name) in {**STUDENTS, **(COPIES if copies else {})}.items():
         r = result(sid, auto, moodle_id=pid, name=name)
         (outdir / "results" / f"{sid}.json").write_text(json.dumps(r, ensure_ascii=False), encoding="utf-8")
         nbformat.write(notebook(q1, q2, figure=not q2.startswith("#")), outdir / "notebooks" / f"{sid}.ipynb")

@@ -8,7 +8,7 @@ import pytest
 from review_helpers import PLACEHOLDER, prepared_outdir
 from tdgrade.review import final, publish, store
 from tdgrade.review.answers import read_student
-from tdgrade.review.app import create_app
+from tdgrade.review.app import Options, create_app
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_publish_grades_csv_feedback_and_moodle_complete_after_grading(outdir):
 
 
 def test_review_api_saves_atomically_and_rejects_bad_requests(outdir):
-    app = create_app(outdir, token="secret")
+    app = create_app(outdir, token="secret", options=Options(grader="Ana"))
     client = app.test_client()
     assert client.get("/").status_code == 403
     page = client.get("/q/q1_explication?i=1&token=secret")
@@ -102,19 +102,44 @@ def test_review_api_saves_atomically_and_rejects_bad_requests(outdir):
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     review = app.extensions["tdgrade_review"]
     sha = review.answers["bruno_petit"]["q1_explication"].sha256
-    body = {"question": "q1_explication", "student_id": "bruno_petit", "answer_sha256": sha, "items": [True, False],
+    body = {"question": "q1_explication", "student": "bruno_petit", "answer_sha256": sha, "items": ["r1"],
             "comment": "Partiel."}
     resp = client.post("/api/mark", json=body)
     assert resp.status_code == 200 and resp.get_json()["score"] == 0.5 and resp.get_json()["done"] == 2
     saved = json.loads((outdir / "manual/marks/q1_explication/bruno_petit.json").read_text())
-    assert saved["score"] == 0.5 and saved["comment"] == "Partiel."
+    assert saved["score"] == 0.5 and saved["comment"] == "Partiel." and saved["items"] == ["r1"]
+    assert saved["grader"] == "Ana" and saved["revision"] == 1 and saved["adjustment"] == 0
+    body["base_revision"] = 1
     assert client.post("/api/mark", json={**body, "score": 3}).status_code == 400  # above the question's points
+    assert client.post("/api/mark", json={**body, "score": "0,75"}).status_code == 400  # no reason for the gap
+    resp = client.post("/api/mark", json={**body, "score": "0,75", "reason": "exemple pertinent"})
+    assert resp.status_code == 200 and resp.get_json()["score"] == 0.75  # French decimals
     assert client.post("/api/mark", json={**body, "answer_sha256": "0" * 64}).status_code == 409
-    assert client.post("/api/mark", json={**body, "student_id": "../x"}).status_code == 404
-    # Two graders: separate saves of different answers both survive, and the journal keeps every save.
-    other = create_app(outdir, token="other").test_client()
+    assert client.post("/api/mark", json={**body, "student": "../x"}).status_code == 404
+    assert client.post("/api/mark", json={**body, "items": ["r9"]}).status_code == 400
+    # Two graders on different answers: both saves survive, and the journal keeps every save.
+    other = create_app(outdir, token="other", options=Options(grader="Bea")).test_client()
     sha_a = review.answers["alice_martin"]["q1_explication"].sha256
-    other.post("/api/mark?token=other", json={**body, "student_id": "alice_martin", "answer_sha256": sha_a, "score": 1})
+    resp = other.post("/api/mark?token=other", json={**body, "student": "alice_martin", "answer_sha256": sha_a,
+                                                     "score": 1, "base_revision": 0, "items": ["r1", "r2"]})
+    assert resp.status_code == 200, resp.get_json()
     marks = store.load_marks(outdir)
     assert {k[1] for k in marks} == {"bruno_petit", "alice_martin"}
-    assert len((outdir / "manual/journal.jsonl").read_text().splitlines()) == 2
+    kinds = [r["kind"] for r in store.read_journal(outdir)]
+    assert kinds.count("mark") == 3
+
+
+def test_a_saved_mark_follows_the_rubric_and_keeps_its_adjustment(outdir):
+    from tdgrade.review import rubric
+
+    questions = {q.name: q for q in final.load_questions(outdir)}
+    q = questions["q1_explication"]
+    mark = store.Mark(question=q.name, student_id="alice_martin", score=0.75, answer_sha256="x", items=["r1"],
+                      adjustment=0.25, reason="bon exemple")
+    assert rubric.live_score(q, mark) == 0.75
+    legacy = store.Mark.from_dict({"question": q.name, "student_id": "a", "score": 0.5, "answer_sha256": "x",
+                                   "items": [False, True]})
+    assert legacy.items == ["r2"] and rubric.live_score(q, legacy) == 0.5  # old marks keep their score
+    with pytest.raises(rubric.MarkError, match="motif"):
+        rubric.decide(q, ["r1"], 1.0, "")
+    assert rubric.decide(q, ["r1", "r2"], None, "").score(q) == 1.0

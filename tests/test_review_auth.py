@@ -12,6 +12,7 @@ from flask import url_for
 from review_helpers import prepared_outdir
 from tdgrade.review.app import create_app
 from tdgrade.review.auth import cookie_name
+from tdgrade.review.team import COOKIE as GRADER_COOKIE
 
 TOKEN = "the-real-token"
 
@@ -27,26 +28,38 @@ def _disk(outdir):
 
 
 def _requests(app):
-    """(method, url, json body) for every rule and method of the app: pages, API, static, publish."""
+    """(method, url, request kwargs) for every rule and method of the app: pages, API, static, publish.
+
+    Each body is one the route accepts with the right credentials (the control test checks it)."""
     review = app.extensions["tdgrade_review"]
     question = next(iter(review.questions))
-    student = review.students[1]
+    student = next(s for s in review.students if not review.answers[s][question].empty)
     answer = review.answers[student][question]
-    values = {"name": question, "filename": "review.js", "student_id": student, "question": question}
-    body = {"question": question, "student_id": student, "answer_sha256": answer.sha256, "score": "0,5",
-            "items": [True, False], "comment": "x"}
+    values = {"name": question, "filename": "review.js", "handle": student, "student_id": student,
+              "question": question}
+    mark = {"question": question, "student": student, "answer_sha256": answer.sha256, "score": "0,5",
+            "items": ["r1"], "comment": "x"}
+    forms = {"split": {"student": student, "join": "1"}, "grader": {"name": "Ana"},
+             "rubric_page": {"points_r1": "0,5", "text_r1": "changé", "points_r2": "0.5", "text_r2": "b"}}
     out = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             url = url_for(rule.endpoint, **{arg: values.get(arg, "x") for arg in rule.arguments})
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                out.append((method, url, body if method == "POST" else None))
-    assert len(out) >= 5, out  # the test covers what the app serves, whatever it grows into
+                kwargs = {}
+                if method == "POST":
+                    kwargs = {"data": forms[rule.endpoint]} if rule.endpoint in forms else {"json": mark}
+                out.append((method, url, rule.endpoint, kwargs))
+    assert len(out) >= 8, out  # the test covers what the app serves, whatever it grows into
     return out
 
 
-def _send(client, method, url, body=None, **kwargs):
-    return client.open(url, method=method, json=body, **kwargs)
+# Routes whose accepted POST writes in OUTDIR (the control test proves the refusals prevented a write).
+WRITERS = {"api_mark", "split", "rubric_page", "publish_now"}
+
+
+def _send(client, method, url, kwargs, headers=None):
+    return client.open(url, method=method, headers=headers or {}, **kwargs)
 
 
 def _no_cookie(resp):
@@ -65,8 +78,9 @@ SCENARIOS = ["no token", "wrong token", "wrong token then none", "wrong cookie",
 def test_every_route_refuses_and_nothing_changes(app, scenario):
     outdir = app.extensions["tdgrade_review"].outdir
     before = _disk(outdir)
-    for method, url, body in _requests(app):
+    for method, url, endpoint, body in _requests(app):
         client = app.test_client()
+        client.set_cookie(GRADER_COOKIE, "Ana", domain="localhost")
         good = _with_token(url, TOKEN)
         if scenario == "no token":
             resp = _send(client, method, url, body)
@@ -82,36 +96,38 @@ def test_every_route_refuses_and_nothing_changes(app, scenario):
         elif scenario == "empty token":
             resp = _send(client, method, _with_token(url, ""), body)
         elif scenario == "foreign host":
-            resp = _send(client, method, good, body, headers={"Host": "evil.example"})
+            resp = _send(client, method, good, body, {"Host": "evil.example"})
         elif scenario == "foreign host with port":
-            resp = _send(client, method, good, body, headers={"Host": "evil.example:5000"})
+            resp = _send(client, method, good, body, {"Host": "evil.example:5000"})
         elif method != "POST":
             continue  # Origin, Referer and Sec-Fetch-Site matter for state-changing requests
         elif scenario == "foreign origin":
-            resp = _send(client, method, good, body, headers={"Origin": "http://evil.example"})
+            resp = _send(client, method, good, body, {"Origin": "http://evil.example"})
         elif scenario == "foreign referer":
-            resp = _send(client, method, good, body, headers={"Referer": "http://evil.example/page"})
+            resp = _send(client, method, good, body, {"Referer": "http://evil.example/page"})
         else:
-            resp = _send(client, method, good, body, headers={"Sec-Fetch-Site": "cross-site"})
+            resp = _send(client, method, good, body, {"Sec-Fetch-Site": "cross-site"})
         assert resp.status_code == 403, (scenario, method, url, resp.status_code)
         assert _no_cookie(resp), (scenario, method, url, resp.headers.getlist("Set-Cookie"))
         assert _disk(outdir) == before, (scenario, method, url)
 
 
 def test_the_same_requests_pass_with_the_right_credentials(app):
-    """Control: each route answers (and POSTs write) when the token, Host and Origin are right."""
+    """Control: each route answers (and the writers write) when the token, Host and Origin are right."""
     outdir = app.extensions["tdgrade_review"].outdir
-    for method, url, body in _requests(app):
+    for method, url, endpoint, body in _requests(app):
         before = _disk(outdir)
         client = app.test_client()
-        resp = _send(client, method, _with_token(url, TOKEN), body, headers={"Origin": "http://localhost"})
+        client.set_cookie(GRADER_COOKIE, "Ana", domain="localhost")
+        resp = _send(client, method, _with_token(url, TOKEN), body, {"Origin": "http://localhost"})
         assert resp.status_code < 400, (method, url, resp.status_code, resp.get_data(as_text=True)[:300])
-        if method == "POST":
-            assert _disk(outdir) != before, (method, url)  # the refusals above did prevent a write
+        if method == "POST" and endpoint in WRITERS:
+            assert _disk(outdir) != before, (method, url)
 
 
 def test_right_token_sets_a_cookie_that_then_suffices(app):
     client = app.test_client()
+    client.set_cookie(GRADER_COOKIE, "Ana", domain="localhost")
     resp = client.get(f"/?token={TOKEN}")
     assert resp.status_code == 200 and not _no_cookie(resp)
     cookie = resp.headers["Set-Cookie"]
@@ -123,6 +139,7 @@ def test_right_token_sets_a_cookie_that_then_suffices(app):
 
 
 def test_loopback_hosts_and_the_bound_port(app):
+    app.config["GRADER"] = "Ana"  # no cookie domain fits every Host below
     client = app.test_client()
     for host in ("127.0.0.1", "localhost", "[::1]", "127.0.0.1:8123"):
         assert client.get(f"/?token={TOKEN}", headers={"Host": host}).status_code == 200, host
@@ -136,6 +153,7 @@ def test_real_server_wrong_token_gets_403_and_no_cookie(app):
     """What the issue measured with curl, over a real socket: no Set-Cookie, and no session after."""
     from werkzeug.serving import make_server
 
+    app.config["GRADER"] = "Ana"
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["PORT"] = server.server_port
     thread = threading.Thread(target=server.serve_forever, daemon=True)

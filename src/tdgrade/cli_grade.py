@@ -47,6 +47,10 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from-nbgrader", type=Path, default=None, metavar="GRADEBOOK_DB",
                         help="merge the manual scores entered in nbgrader's formgrader (gradebook.db), then publish")
     parser.add_argument("--assignment", default=None, help="nbgrader assignment name (default: the lab's name)")
+    parser.add_argument("--grader", default=None, metavar="NAME",
+                        help="the only grader's name, written in every mark (default: each browser gives its own)")
+    parser.add_argument("--anonymous", action="store_true",
+                        help="anonymous grading: pseudonyms and a shuffled order per question in the page")
     add_moodle_arguments(parser)
 
 
@@ -78,7 +82,8 @@ def run_review(args: argparse.Namespace) -> int:
 
     try:
         return review(args.outdir, port=args.port, publish_only=args.publish, from_nbgrader=args.from_nbgrader,
-                      assignment=args.assignment, worksheet=args.moodle_worksheet, scale=args.scale, lang=args.lang)
+                      assignment=args.assignment, worksheet=args.moodle_worksheet, scale=args.scale, lang=args.lang,
+                      grader=args.grader, anonymous=args.anonymous)
     except ResultError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -116,9 +116,24 @@ def manual_markdown(final) -> list[str]:
         score = "pas encore notée" if line.score is None else f"{_fmt(line.score)} / {_fmt(q.points)}"
         empty = " (réponse vide)" if line.answer.empty and line.mark is None else ""
         lines.append(f"- `{q.name}` — {score}{empty}")
+        lines += [f"  - {text}" for text in rubric_feedback(line)]
         if line.mark is not None and line.score is not None and line.mark.comment.strip():
             lines.append(f"  - Commentaire : {' '.join(line.mark.comment.split())}")
     return [*lines, ""]
+
+
+def rubric_feedback(line) -> list[str]:
+    """The rubric items the student got (✔) and missed (✘), with their wording, and any adjustment."""
+    out = [f"{'✔' if got else '✘'} {' '.join(item.text.split())} ({_points(item.points)})"
+           for got, item in line.rubric_outcome]
+    if out and line.mark.adjustment:
+        sign = "+" if line.mark.adjustment > 0 else "−"
+        out.append(f"Ajustement {sign}{_points(abs(line.mark.adjustment))} : {' '.join(line.mark.reason.split())}")
+    return out
+
+
+def _points(x: float) -> str:
+    return f"{_fmt(x)} {'points' if abs(x) >= 2 else 'point'}"
 
 
 def render_markdown(result: Result, *, lab: str = "", timeout: float | None = None, memory: int | None = None,
@@ -238,7 +253,8 @@ def manual_html(final) -> list[str]:
         comment = ""
         if line.mark is not None and line.score is not None and line.mark.comment.strip():
             comment = f"<br><i>Commentaire : {e(line.mark.comment)}</i>"
-        out.append(f"<li><code>{e(q.name)}</code> — {e(score)}{empty}{comment}</li>")
+        items = "".join(f"<br>{e(text)}" for text in rubric_feedback(line))
+        out.append(f"<li><code>{e(q.name)}</code> — {e(score)}{empty}{items}{comment}</li>")
     return [*out, "</ul>"]
 
 

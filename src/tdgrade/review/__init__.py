@@ -1,8 +1,11 @@
 """`tdgrade review OUTDIR`: manual grading by question, and the one gradebook that follows.
 
-Modules: `answers` (a student's answers from the executed notebook), `store` (scores, one atomic
-file each), `final` (auto + manual = final grade, or "not yet graded"), `publish` (grades.csv, Moodle
-file, feedback, report), `app` (the Flask page), `nbgrader_scores` (scores from formgrader).
+Modules: `answers` (a student's answers from the executed notebook), `store` (marks, one atomic
+file each, saved compare-and-swap, and the journal), `rubric` (the rubric as the source of a score,
+and its edits), `groups` (identical and near-identical answers, suggestions), `anonymity`
+(pseudonyms), `final` (auto + manual = final grade, or "not yet graded"), `publish` (grades.csv,
+Moodle file, feedback, report), `state` (what the pages show), `auth` (token, Host, Origin), `team`
+(who grades), `app` (the Flask pages), `api` (saving marks), `nbgrader_scores` (scores from formgrader).
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from pathlib import Path
 
 def review(outdir: Path, *, port: int = 0, publish_only: bool = False, from_nbgrader: Path | None = None,
            assignment: str | None = None, worksheet: Path | None = None, scale: float | None = None,
-           lang: str = "en") -> int:
+           lang: str = "en", grader: str | None = None, anonymous: bool = False) -> int:
     """Serve the review page for OUTDIR (or only publish, or merge nbgrader's scores and publish)."""
     from .app import Options, serve
     from .final import load_questions
@@ -20,7 +23,7 @@ def review(outdir: Path, *, port: int = 0, publish_only: bool = False, from_nbgr
     outdir = Path(outdir)
     if not (outdir / "results").is_dir():
         raise SystemExit(f"{outdir}: no results/ here; run `tdgrade grade LAB ... -o {outdir}` first")
-    options = Options(worksheet, scale, lang)
+    options = Options(worksheet, scale, lang, grader=grader, anonymous=anonymous)
     if from_nbgrader:
         from .nbgrader_scores import merge
 

@@ -1,9 +1,10 @@
-"""The review page (Flask): grade the manual questions one question at a time, every student in turn.
+"""The review page (Flask): grade the manual questions one question at a time, as a team.
 
 Bound to 127.0.0.1; every request needs the random token printed in the URL (kept afterwards in a
-SameSite=Strict cookie) and must name this server in Host and Origin: `auth.py`. Student answers
-are hostile text: Markdown is rendered with raw HTML escaped, and a Content-Security-Policy allows only this server's own script and style.
-Each score is saved by `store.save_mark` the moment it is given.
+SameSite=Strict cookie) and must name this server in Host and Origin (`auth.py`); each browser
+names its grader once (`team.py`). Student answers are hostile text: Markdown is rendered with raw
+HTML escaped, and a Content-Security-Policy allows only this server's own script and style.
+Pages are here; the JSON API that saves marks is `api.py`.
 """
 from __future__ import annotations
 
@@ -12,16 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import mistune
-from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from ..grade.gradebook import load_results
+from ..compiler.manual import RubricItem
 from ..grade.report_stats import fr
-from . import auth
-from .answers import Answer, read_student
-from .final import STATE_LABELS, ManualState, load_questions, load_scaffolding, manual_line
-from .publish import publish, read_marker
-from .store import Mark, load_marks, save_mark
+from . import api, auth, team
+from .final import STATE_LABELS, ManualState
+from .groups import group_of, suggestions
+from .publish import publish
+from .rubric import MarkError, differing_edits, edit_rubric, item_ids, load_edits, rubric_sum
+from .state import Review, question_title
+from .store import load_marks
 
 CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -32,59 +35,36 @@ def render_markdown(text: str) -> Markup:
     return Markup(_markdown(text or ""))
 
 
+def points(x: float) -> str:
+    """'0,5 point', '1 point', '1,5 point', '2 points': French takes the plural from 2 on."""
+    return f"{fr(x)} {'points' if abs(x) >= 2 else 'point'}"
+
+
 @dataclass
 class Options:
     worksheet: Path | None = None
     scale: float | None = None
     lang: str = "en"
-
-
-class Review:
-    """What the pages show: questions, students and their answers (read once), scores (read live)."""
-
-    def __init__(self, outdir: Path):
-        self.outdir = Path(outdir)
-        self.questions = {q.name: q for q in load_questions(self.outdir)}
-        results, _ = load_results(self.outdir, read_marker(self.outdir).get("lab"))
-        self.students = [r.student_id for r in results]
-        given = load_scaffolding(self.outdir)
-        qs = list(self.questions.values())
-        self.answers: dict[str, dict[str, Answer]] = {sid: read_student(self.outdir, sid, qs, given)
-                                                      for sid in self.students}
-
-    # Pages and API name a student by a handle: the student id, or a pseudonym with `--anonymous`
-    # (anonymity.py). Nothing the browser receives may carry a student id in anonymous mode.
-    anonymous = False
-
-    def handle(self, student_id: str) -> str:
-        return student_id
-
-    def student_of(self, handle: str) -> str | None:
-        return handle if handle in self.answers else None
-
-    def lines(self, question: str):
-        marks = load_marks(self.outdir)
-        q = self.questions[question]
-        return [manual_line(q, self.answers[sid][question], marks.get((question, sid))) for sid in self.students]
-
-    def progress(self, question: str) -> tuple[int, int]:
-        lines = self.lines(question)
-        return sum(1 for x in lines if x.done), len(lines)
+    grader: str | None = None  # the only grader (--grader); None: each browser gives its name
+    anonymous: bool = False
 
 
 def create_app(outdir: Path, token: str | None = None, options: Options | None = None) -> Flask:
+    options = options or Options()
     app = Flask(__name__)
     app.config["TOKEN"] = token or secrets.token_urlsafe(24)
-    app.config["GRADER"] = _grader_name()
-    review = Review(outdir)
-    options = options or Options()
+    app.config["GRADER"] = team.clean_name(options.grader or "")
+    review = Review(outdir, anonymous=options.anonymous)
     app.extensions["tdgrade_review"] = review
-    auth.install(app)
+    auth.install(app)  # first: nothing else runs for a refused request
+    team.install(app)
+    api.install(app, review)
     app.jinja_env.filters["fr"] = fr  # French decimal comma: 0,5
+    app.jinja_env.filters["points"] = points
 
     @app.after_request
     def _headers(response):
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "no-store"
         # The token in a URL never leaves in a Referer; "no-referrer" would make Chromium send `Origin: null`.
@@ -93,54 +73,62 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
 
     @app.get("/")
     def index():
-        rows = [(q, *review.progress(name)) for name, q in review.questions.items()]
-        return render_template("index.html", rows=rows, outdir=str(review.outdir), students=len(review.students))
+        marks = load_marks(review.outdir)
+        rows = []
+        for name, q in review.questions.items():
+            done, count = review.progress(name, marks)
+            groups = review.groups(name)
+            rows.append((q, question_title(q.prompt), done, count, len(groups), sum(g.size for g in groups)))
+        return render_template("index.html", rows=rows, outdir=str(review.outdir), students=len(review.students),
+                               anonymous=review.anonymous)
 
     @app.get("/q/<name>")
     def question(name: str):
         if name not in review.questions or not review.students:
             abort(404)
-        lines = review.lines(name)
+        marks = load_marks(review.outdir)
+        lines = review.lines(name, marks)
         index = request.args.get("i", type=int)
         if index is None:  # first answer still to grade, else the first one
             index = next((i for i, x in enumerate(lines) if not x.done), 0)
         index = max(0, min(index, len(lines) - 1))
-        line = lines[index]
-        q = review.questions[name]
-        done = sum(1 for x in lines if x.done)
-        names = list(review.questions)
-        nxt = names[names.index(name) + 1] if names.index(name) + 1 < len(names) else None
-        return render_template(
-            "question.html", q=q, line=line, student=review.students[index], index=index, count=len(lines),
-            done=done, state=STATE_LABELS[line.state], pending=line.state in (ManualState.PENDING, ManualState.CHANGED),
-            prompt=render_markdown(q.prompt), model=render_markdown(q.model_answer) if q.answer_kind == "markdown" else None,
-            answer=render_markdown(line.answer.text) if line.answer.kind == "markdown" else None,
-            next_question=nxt, points=q.points)
+        return render_template("question.html", **_question_page(review, name, index, lines))
 
-    @app.post("/api/mark")
-    def api_mark():
-        data = request.get_json(force=False, silent=True)
-        if not isinstance(data, dict):
-            abort(400)
-        name, sid = str(data.get("question", "")), str(data.get("student_id", ""))
-        if name not in review.questions or sid not in review.answers:
+    @app.get("/q/<name>/next")
+    def next_pending(name: str):
+        """The next answer still to grade after ?after=I (Ctrl+Enter, key n), else the next question."""
+        if name not in review.questions:
+            abort(404)
+        found = review.next_pending(name, request.args.get("after", -1, type=int))
+        if found is not None:
+            return redirect(url_for("question", name=name, i=found))
+        names = list(review.questions)
+        later = [n for n in names[names.index(name) + 1:] + names[:names.index(name)]
+                 if review.next_pending(n, -1) is not None]
+        return redirect(url_for("question", name=later[0]) if later else url_for("index", all_done=1))
+
+    @app.route("/q/<name>/rubric", methods=["GET", "POST"])
+    def rubric_page(name: str):
+        if name not in review.questions:
             abort(404)
         q = review.questions[name]
-        answer = review.answers[sid][name]
-        if data.get("answer_sha256") != answer.sha256:
-            return jsonify(ok=False, error="La réponse a changé depuis l'affichage : rechargez la page."), 409
-        items = [bool(x) for x in data.get("items") or []][: len(q.rubric)]
-        try:
-            score = parse_score(data["score"]) if data.get("score") not in (None, "") else \
-                sum(i.points for i, on in zip(q.rubric, items) if on)
-        except (TypeError, ValueError):
-            return jsonify(ok=False, error="Note invalide."), 400
-        if not 0 <= score <= q.points:
-            return jsonify(ok=False, error=f"La note doit être entre 0 et {q.points:g}."), 400
-        mark = save_mark(review.outdir, Mark(name, sid, score, answer.sha256, str(data.get("comment") or "")[:2000],
-                                             items, str(data.get("grader") or app.config["GRADER"])[:80]))
-        done, count = review.progress(name)
-        return jsonify(ok=True, score=mark.score, done=done, count=count)
+        message, error, status = "", "", 200
+        if request.method == "POST":
+            try:
+                new = [RubricItem(float(request.form.get(f"points_{i}", "").replace(",", ".")),
+                                  " ".join(request.form.get(f"text_{i}", "").split())) for i in item_ids(q)]
+                change = edit_rubric(review.outdir, q, new, team.current_grader(app))
+            except (ValueError, MarkError) as exc:
+                error, status = (str(exc) if isinstance(exc, MarkError) else "Points illisibles."), 400
+            else:
+                review.reload_questions()
+                q = review.questions[name]
+                message = (f"Barème enregistré : {change.rescored} note(s) recalculée(s) sur "
+                           f"{change.marks} déjà donnée(s).")
+        source_differs = [x for x in differing_edits(_lab_questions(review), load_edits(review.outdir))
+                          if x.startswith(f"{name}/")]
+        return render_template("rubric.html", q=q, items=list(zip(item_ids(q), q.rubric)), message=message, error=error,
+                               source_differs=source_differs), status
 
     @app.post("/publish")
     def publish_now():
@@ -151,38 +139,59 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
     return app
 
 
-def parse_score(value) -> float:
-    """A score as a grader types it: 0.75, "0.75" or the French "0,75"."""
-    if isinstance(value, bool):
-        raise TypeError("a score is a number")
-    if isinstance(value, str):
-        value = value.strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
-    score = float(value)
-    if score != score or score in (float("inf"), float("-inf")):
-        raise ValueError("not a finite number")
-    return score
+def _lab_questions(review: Review):
+    from ..compiler.manual import load_manual
+    from .final import QUESTIONS_FILE
+
+    return load_manual(review.outdir / QUESTIONS_FILE)
 
 
-def _grader_name() -> str:
-    """Who is grading, recorded with each score (the journal then tells two graders apart)."""
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+def _question_page(review: Review, name: str, index: int, lines) -> dict:
+    """Everything question.html shows for answer INDEX of question NAME."""
+    q = review.questions[name]
+    order = review.order(name)
+    sid = order[index]
+    line = lines[index]
+    group = group_of(review.groups(name), sid)
+    members = []
+    for other in (group.members if group else []):
+        other_line = lines[review.index_of(name, other)]
+        members.append({"handle": review.handle(other), "i": review.index_of(name, other), "me": other == sid,
+                        "state": STATE_LABELS[other_line.state], "done": other_line.done,
+                        "revision": other_line.mark.revision if other_line.mark else 0,
+                        "text": other_line.answer.text})
+    graded = [s for s, x in zip(order, lines) if x.state is ManualState.GRADED]
+    hints = []
+    if not line.done:
+        for s in suggestions(review.answers_to(name), sid, graded):
+            other_line = lines[review.index_of(name, s.student_id)]
+            hints.append({"handle": review.handle(s.student_id), "i": review.index_of(name, s.student_id),
+                          "similarity": s.similarity, "score": other_line.score, "text": other_line.answer.text[:300]})
+    mark = line.mark
+    ticked = set(mark.items) if mark else set()
+    names = list(review.questions)
+    return dict(
+        q=q, title=question_title(q.prompt), line=line, handle=review.handle(sid), index=index, count=len(lines),
+        done=sum(1 for x in lines if x.done), state=STATE_LABELS[line.state],
+        prompt=render_markdown(q.prompt), model=render_markdown(q.model_answer) if q.answer_kind == "markdown" else None,
+        answer=render_markdown(line.answer.text) if line.answer.kind == "markdown" else None,
+        items=list(zip(item_ids(q), q.rubric)), ticked=ticked, rubric_total=rubric_sum(q, list(ticked)),
+        score=line.score, revision=mark.revision if mark else 0, group=group, members=members, hints=hints,
+        next_question=names[names.index(name) + 1] if names.index(name) + 1 < len(names) else None,
+        anonymous=review.anonymous)
 
 
 def serve(outdir: Path, port: int = 0, options: Options | None = None, log=None) -> int:
     """Run the page until Ctrl-C (or SIGTERM), then publish the gradebook."""
     import functools
-
-    log = log or functools.partial(print, flush=True)
-    from werkzeug.serving import make_server
-
     import signal
 
+    from werkzeug.serving import make_server
+
+    log = log or functools.partial(print, flush=True)
+    options = options or Options()
     app = create_app(outdir, options=options)
+    review = app.extensions["tdgrade_review"]
     server = make_server("127.0.0.1", port, app, threaded=True)
     app.config["PORT"] = server.server_port  # requests must name this port in Host (auth.py)
 
@@ -190,6 +199,10 @@ def serve(outdir: Path, port: int = 0, options: Options | None = None, log=None)
         raise KeyboardInterrupt()
 
     signal.signal(signal.SIGTERM, _stop)  # `kill` stops like Ctrl-C: the gradebook is still published
+    edited = differing_edits(_lab_questions(review), load_edits(review.outdir))
+    if edited:
+        log(f"rubric items edited in the page that differ from the lab's rubric (the page's edit wins): "
+            f"{', '.join(edited)}")
     log(f"review page: http://127.0.0.1:{server.server_port}/?token={app.config['TOKEN']}\n"
         "(scores are saved as you give them; Ctrl-C stops and publishes grades.csv, Moodle file, feedback)")
     try:
@@ -198,6 +211,5 @@ def serve(outdir: Path, port: int = 0, options: Options | None = None, log=None)
         pass
     finally:
         server.server_close()
-    options = options or Options()
     log(publish(outdir, worksheet=options.worksheet, scale=options.scale, lang=options.lang).summary())
     return 0

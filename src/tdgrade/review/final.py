@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from ..compiler.manual import ManualQuestion, load_manual
+from ..compiler.manual import ManualQuestion, RubricItem, load_manual
 from ..grade.gradebook import atomic_write
 from ..grade.result import Result
 from .answers import Answer, read_student
+from .rubric import apply_edits, item_ids, live_score, load_edits
 from .store import Mark, load_marks
 
 QUESTIONS_FILE = Path("manual") / "questions.json"
@@ -44,12 +45,20 @@ class ManualLine:
     @property
     def score(self) -> float | None:
         if self.state is ManualState.GRADED:
-            return self.mark.score
+            return live_score(self.question, self.mark)
         return 0.0 if self.state is ManualState.EMPTY else None
 
     @property
     def done(self) -> bool:
         return self.state in (ManualState.GRADED, ManualState.EMPTY)
+
+    @property
+    def rubric_outcome(self) -> list[tuple[bool, RubricItem]]:
+        """(got it, item) for each rubric item of a graded answer whose mark follows the rubric."""
+        if self.state is not ManualState.GRADED or self.mark.adjustment is None:
+            return []
+        ticked = set(self.mark.items)
+        return [(i in ticked, item) for i, item in zip(item_ids(self.question), self.question.rubric)]
 
 
 @dataclass
@@ -106,7 +115,8 @@ def copy_lab_files(outdir: Path, questions: list[ManualQuestion], scaffolding: s
 
 
 def load_questions(outdir: Path) -> list[ManualQuestion]:
-    return load_manual(Path(outdir) / QUESTIONS_FILE)
+    """The lab's manual questions, with the rubric edits made in the review page laid over."""
+    return apply_edits(load_manual(Path(outdir) / QUESTIONS_FILE), load_edits(outdir))
 
 
 def load_scaffolding(outdir: Path) -> set[str]:
