@@ -32,15 +32,18 @@ def _requests(app):
     question = next(iter(review.questions))
     student = review.students[1]
     answer = review.answers[student][question]
-    values = {"name": question, "filename": "review.js", "student_id": student, "question": question}
+    values = {"name": question, "filename": "review.js", "student_id": student, "question": question,
+              "handle": review.handle(student)}
     body = {"question": question, "student_id": student, "answer_sha256": answer.sha256, "score": "0,5",
             "items": [True, False], "comment": "x"}
+    bodies = {"student_view.api_override": {"student": review.handle(student), "question": "q1_somme",
+                                            "score": "0,5", "reason": "x"}}
     out = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             url = url_for(rule.endpoint, **{arg: values.get(arg, "x") for arg in rule.arguments})
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                out.append((method, url, body if method == "POST" else None))
+                out.append((method, url, bodies.get(rule.endpoint, body) if method == "POST" else None))
     assert len(out) >= 5, out  # the test covers what the app serves, whatever it grows into
     return out
 

@@ -22,6 +22,7 @@ from .answers import Answer, read_student
 from .final import STATE_LABELS, ManualState, load_questions, load_scaffolding, manual_line
 from .publish import publish, read_marker
 from .store import Mark, load_marks, save_mark
+from .student_view import blueprint as student_blueprint
 
 CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -80,6 +81,7 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
     options = options or Options()
     app.extensions["tdgrade_review"] = review
     auth.install(app)
+    app.register_blueprint(student_blueprint)  # one student: answers, notebook, overrides
     app.jinja_env.filters["fr"] = fr  # French decimal comma: 0,5
 
     @app.after_request

@@ -1,0 +1,171 @@
+"""One student on the review page: all their written answers, their executed notebook, and the
+override of an automatic question's score (with a mandatory reason: `overrides.py`).
+
+Students are named only by `review.handle(sid)` (a pseudonym with `--anonymous`): no student id or
+name reaches the browser in anonymous mode, the notebook included (its file name and metadata are
+not rendered). The notebook's outputs are hostile HTML: it is served with its own policy,
+`NOTEBOOK_CSP` (a CSP sandbox: no script runs, the page has no origin, so it cannot read the
+token's cookie or call the API), and the student page frames it in an `<iframe sandbox>`.
+"""
+from __future__ import annotations
+
+import copy
+
+import nbformat
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
+
+from ..grade.gradebook import load_result, load_results, result_path
+from ..grade.report_stats import fr
+from .final import STATE_LABELS, FinalGrade, combine
+from .overrides import Override, remove_override, save_override
+from .publish import read_marker
+
+blueprint = Blueprint("student_view", __name__)
+
+NOTEBOOK_CSP = ("sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'none'; "
+                "base-uri 'none'; frame-ancestors 'self'")
+GRADER_COOKIE = "tdgrade_grader"
+
+
+class _OwnPolicy(Response):
+    """A response that keeps its own Content-Security-Policy. The app's `after_request` hook sets the
+    page policy on every response and runs after a blueprint's hooks, so the policy is settled when
+    the headers are sent: `replace` is the whole policy, or `extra` is added to the app's."""
+
+    replace = ""
+    extra = ""
+
+    def get_wsgi_headers(self, environ):
+        headers = super().get_wsgi_headers(environ)
+        if self.replace:
+            headers["Content-Security-Policy"] = self.replace
+        elif self.extra:
+            headers["Content-Security-Policy"] = "; ".join(filter(None, [headers.get("Content-Security-Policy"),
+                                                                        self.extra]))
+        return headers
+
+
+def _review():
+    return current_app.extensions["tdgrade_review"]
+
+
+def _student(handle: str) -> str:
+    sid = _review().student_of(handle)
+    if sid is None:
+        abort(404)
+    return sid
+
+
+def answer_index(review, question: str, student_id: str) -> int:
+    """Where the student's answer is on the question's page (`?i=`): the review's order when it has one."""
+    index_of = getattr(review, "index_of", None)
+    return index_of(question, student_id) if index_of is not None else review.students.index(student_id)
+
+
+def _final(review, student_id: str) -> FinalGrade:
+    result = load_result(result_path(review.outdir, student_id))
+    if result is None:
+        abort(404)
+    questions = list(review.questions.values())
+    return combine(review.outdir, [result], questions, {student_id: review.answers[student_id]})[0]
+
+
+def grader_name() -> str:
+    return (request.cookies.get(GRADER_COOKIE) or current_app.config.get("GRADER") or "")[:80]
+
+
+@blueprint.get("/students")
+def students():
+    review = _review()
+    results, _ = load_results(review.outdir, read_marker(review.outdir).get("lab"))
+    finals = combine(review.outdir, [r for r in results if r.student_id in review.answers],
+                     list(review.questions.values()), review.answers)
+    rows = sorted(((review.handle(f.student_id), f) for f in finals), key=lambda row: row[0])
+    return render_template("students.html", rows=rows, anonymous=review.anonymous)
+
+
+@blueprint.get("/s/<handle>")
+def student(handle: str):
+    from .app import render_markdown
+
+    review = _review()
+    sid = _student(handle)
+    final = _final(review, sid)
+    overrides = {o.question: o for o in final.overrides}
+    written = [(line, STATE_LABELS[line.state], url_for("question", name=line.question.name,
+                                                        i=answer_index(review, line.question.name, sid)),
+                render_markdown(line.answer.text) if line.answer.kind == "markdown" else None)
+               for line in final.manual]
+    page = render_template(
+        "student.html", handle=handle, final=final, written=written, overrides=overrides,
+        name=None if review.anonymous else final.result.full_name,
+        has_notebook=(review.outdir / "notebooks" / f"{sid}.ipynb").is_file())
+    response = _OwnPolicy(page, mimetype="text/html")
+    response.extra = "frame-src 'self'"  # the notebook's <iframe sandbox>
+    return response
+
+
+def render_notebook(nb, title: str) -> str:
+    """The executed notebook as one HTML page, without what could name the student: the notebook's
+    metadata (its title among others) and the cells' metadata are left out; the page is titled TITLE."""
+    from nbconvert import HTMLExporter
+
+    nb = copy.deepcopy(nb)
+    nb.metadata = nbformat.NotebookNode({k: v for k, v in nb.metadata.items() if k == "language_info"})
+    for cell in nb.cells:
+        cell.metadata = nbformat.NotebookNode()
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+@blueprint.get("/s/<handle>/notebook")
+def notebook(handle: str):
+    review = _review()
+    sid = _student(handle)
+    try:
+        nb = nbformat.read(review.outdir / "notebooks" / f"{sid}.ipynb", as_version=4)
+    except (OSError, ValueError, TypeError):
+        abort(404)
+    response = _OwnPolicy(render_notebook(nb, f"Notebook exécuté — {handle}"), mimetype="text/html")
+    response.replace = NOTEBOOK_CSP
+    return response
+
+
+def _refuse(message: str, status: int = 400):
+    return jsonify(ok=False, error=message), status
+
+
+@blueprint.post("/api/override")
+def api_override():
+    """{student: handle, question, score, reason, remove}: override or restore an automatic score."""
+    from .app import parse_score
+
+    review = _review()
+    data = request.get_json(force=False, silent=True)
+    if not isinstance(data, dict):
+        return _refuse("Requête invalide.")
+    sid = review.student_of(str(data.get("student", "")))
+    if sid is None:
+        return _refuse("Étudiant·e inconnu·e.", 404)
+    final = _final(review, sid)
+    name = str(data.get("question", ""))
+    question = next((q for q in final.result.questions if q.name == name), None)
+    if question is None:
+        return _refuse(f"« {name} » n'est pas une question automatique de cette copie.", 404)
+    if data.get("remove") is True:
+        removed = remove_override(review.outdir, name, sid, grader_name())
+        if removed is None:
+            return _refuse("Cette note n'était pas modifiée.", 404)
+        return jsonify(ok=True, score=question.score, auto=_final(review, sid).auto)
+    reason = " ".join(str(data.get("reason") or "").split())[:2000]
+    if not reason:
+        return _refuse("Le motif est obligatoire pour modifier une note automatique : il est montré à "
+                       "l'étudiant·e dans son retour.")
+    try:
+        score = parse_score(data.get("score"))
+    except (TypeError, ValueError):
+        return _refuse("Note invalide : écrivez un nombre, par exemple 1,5.")
+    if not 0 <= score <= question.max_score:
+        return _refuse(f"La note doit être entre 0 et {fr(question.max_score)}.")
+    save_override(review.outdir, Override(name, sid, score, reason, grader_name(), previous_score=question.score))
+    return jsonify(ok=True, score=score, auto=_final(review, sid).auto)
