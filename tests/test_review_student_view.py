@@ -195,6 +195,27 @@ def test_override_in_grades_feedback_report_and_journal_then_removed(client, out
         ("override", "remove", "Camille", 4.5)
 
 
+def test_an_override_changed_since_the_page_loaded_is_not_overwritten(client, outdir):
+    """Two graders on the same copy: the second, whose page showed no override, is refused."""
+    client.set_cookie("tdgrade_grader", "Camille", domain="localhost")
+    assert _override(client, score="4", reason="premier avis", seen="").status_code == 200
+    first = load_overrides(outdir)[("q1_somme", "bruno_petit")]
+    before = _disk(outdir)
+    client.set_cookie("tdgrade_grader", "Dominique", domain="localhost")
+    for body in ({"score": "1", "reason": "second avis", "seen": ""}, {"remove": True, "seen": ""},
+                 {"score": "1", "reason": "second avis", "seen": "12.5"}):
+        resp = _override(client, **body)
+        assert resp.status_code == 409, body
+        assert "modifiée entre-temps par Camille : 4 (motif : premier avis)" in resp.json["error"]
+    assert _disk(outdir) == before
+    resp = _override(client, score="1", reason="second avis", seen=str(first.saved_at))  # after a reload
+    assert resp.status_code == 200 and load_overrides(outdir)[("q1_somme", "bruno_petit")].grader == "Dominique"
+    assert [(e["grader"], e["score"]) for e in _journal(outdir)] == [("Camille", 4.0), ("Dominique", 1.0)]
+    page = client.get("/s/bruno_petit").get_data(as_text=True)
+    seen = load_overrides(outdir)[("q1_somme", "bruno_petit")].saved_at
+    assert f'data-seen="{seen}"' in page
+
+
 def test_overridden_total_replaces_only_the_overridden_question(outdir):
     results, _ = load_results(outdir)
     bruno = next(r for r in results if r.student_id == "bruno_petit")

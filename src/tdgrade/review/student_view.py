@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from ..grade.gradebook import load_result, load_results, result_path
 from ..grade.report_stats import fr
 from .final import STATE_LABELS, FinalGrade, combine
-from .overrides import Override, remove_override, save_override
+from .overrides import Override, load_override, override_path, remove_override, save_override
 from .publish import read_marker
 
 blueprint = Blueprint("student_view", __name__)
@@ -135,6 +135,27 @@ def _refuse(message: str, status: int = 400):
     return jsonify(ok=False, error=message), status
 
 
+def _changed_since_seen(outdir, question: str, student_id: str, data: dict) -> str | None:
+    """A French refusal when another grader changed this override since the page was loaded.
+
+    The page sends `seen`: the `saved_at` of the override it showed ("" for none). A request without
+    `seen` (a script) is not checked."""
+    if "seen" not in data:
+        return None
+    current = load_override(override_path(outdir, question, student_id))
+    try:
+        seen = float(data["seen"]) if data["seen"] not in ("", None) else None
+    except (TypeError, ValueError):
+        seen = -1.0
+    if (current.saved_at if current else None) == seen:
+        return None
+    if current is None:
+        return "Cette note a été rétablie entre-temps par un·e autre correcteur·rice : rechargez la page."
+    who = f" par {current.grader}" if current.grader else ""
+    return (f"Cette note a été modifiée entre-temps{who} : {fr(current.score)} (motif : {current.reason}). "
+            "Rien n'a été enregistré : rechargez la page pour la voir, puis modifiez-la si besoin.")
+
+
 @blueprint.post("/api/override")
 def api_override():
     """{student: handle, question, score, reason, remove}: override or restore an automatic score."""
@@ -152,6 +173,9 @@ def api_override():
     question = next((q for q in final.result.questions if q.name == name), None)
     if question is None:
         return _refuse(f"« {name} » n'est pas une question automatique de cette copie.", 404)
+    stale = _changed_since_seen(review.outdir, name, sid, data)
+    if stale:
+        return _refuse(stale, 409)
     if data.get("remove") is True:
         removed = remove_override(review.outdir, name, sid, grader_name())
         if removed is None:

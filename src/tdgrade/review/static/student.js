@@ -6,7 +6,8 @@ for (const form of document.querySelectorAll("form.override")) {
 
   async function send(remove) {
     const body = {student: form.dataset.student, question: form.dataset.question, remove: remove,
-                  score: form.elements.score.value, reason: form.elements.reason.value};
+                  score: form.elements.score.value, reason: form.elements.reason.value,
+                  seen: form.dataset.seen};  // the override this page showed: another grader's is never overwritten
     status.className = "status";
     status.textContent = "…";
     let data;
