@@ -35,12 +35,14 @@ def _requests(app):
     question = next(iter(review.questions))
     student = next(s for s in review.students if not review.answers[s][question].empty)
     answer = review.answers[student][question]
-    values = {"name": question, "filename": "review.js", "handle": student, "student_id": student,
+    values = {"name": question, "filename": "review.js", "handle": review.handle(student), "student_id": student,
               "question": question}
     mark = {"question": question, "student": student, "answer_sha256": answer.sha256, "score": "0,5",
             "items": ["r1"], "comment": "x"}
     forms = {"split": {"student": student, "join": "1"}, "grader": {"name": "Ana"},
              "rubric_page": {"points_r1": "0,5", "text_r1": "changé", "points_r2": "0.5", "text_r2": "b"}}
+    jsons = {"student_view.api_override": {"student": review.handle(student), "question": "q1_somme",
+                                           "score": "0,5", "reason": "x"}}
     out = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -48,14 +50,15 @@ def _requests(app):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 kwargs = {}
                 if method == "POST":
-                    kwargs = {"data": forms[rule.endpoint]} if rule.endpoint in forms else {"json": mark}
+                    kwargs = {"data": forms[rule.endpoint]} if rule.endpoint in forms else \
+                        {"json": jsons.get(rule.endpoint, mark)}
                 out.append((method, url, rule.endpoint, kwargs))
     assert len(out) >= 8, out  # the test covers what the app serves, whatever it grows into
     return out
 
 
 # Routes whose accepted POST writes in OUTDIR (the control test proves the refusals prevented a write).
-WRITERS = {"api_mark", "split", "rubric_page", "publish_now"}
+WRITERS = {"api_mark", "split", "rubric_page", "publish_now", "student_view.api_override"}
 
 
 def _send(client, method, url, kwargs, headers=None):

@@ -95,7 +95,7 @@ def _fmt(x: float) -> str:
 
 def grade_lines(result: Result, final=None) -> list[tuple[str, str]]:
     """(label, value) of the grade: automatic part, and with manual questions the manual part and total."""
-    auto = f"{_fmt(result.total)} / {_fmt(result.max_total)}"
+    auto = f"{_fmt(result.total if final is None else final.auto)} / {_fmt(result.max_total)}"
     if final is None or not final.manual:
         return [("Note automatique", auto)]
     done, count = final.manual_done, len(final.manual)
@@ -136,6 +136,31 @@ def _points(x: float) -> str:
     return f"{_fmt(x)} {'points' if abs(x) >= 2 else 'point'}"
 
 
+def _override_of(final, name: str):
+    """The grader's override of automatic question NAME (review/overrides.py), or None."""
+    return next((o for o in getattr(final, "overrides", None) or [] if o.question == name), None)
+
+
+def question_score(final, q) -> float:
+    """An automatic question's score: the grader's override when there is one."""
+    override = _override_of(final, q.name)
+    return q.score if override is None else override.score
+
+
+def _passed(final, q) -> bool:
+    override = _override_of(final, q.name)
+    return q.passed if override is None else override.score >= q.max_score
+
+
+def override_text(final, q) -> str | None:
+    """The sentence telling the student a grader changed this question's score, and why."""
+    override = _override_of(final, q.name)
+    if override is None:
+        return None
+    return (f"Note modifiée par l'enseignant·e : {_fmt(override.score)} / {_fmt(q.max_score)} (note automatique : "
+            f"{_fmt(q.score)}) — motif : {' '.join(override.reason.split())}")
+
+
 def render_markdown(result: Result, *, lab: str = "", timeout: float | None = None, memory: int | None = None,
                     final=None) -> str:
     grades = [f"**{label} :** {value}" for label, value in grade_lines(result, final)]
@@ -154,9 +179,12 @@ def render_markdown(result: Result, *, lab: str = "", timeout: float | None = No
         lines.append("")
     lines += ["## Questions", ""]
     for q in result.questions:
-        mark = "✅" if q.passed else ("🟡" if q.score > 0 else "❌")
-        lines.append(f"### {mark} `{q.name}` — {_fmt(q.score)} / {_fmt(q.max_score)}")
+        score = question_score(final, q)
+        mark = "✅" if _passed(final, q) else ("🟡" if score > 0 else "❌")
+        lines.append(f"### {mark} `{q.name}` — {_fmt(score)} / {_fmt(q.max_score)}")
         lines.append("")
+        if override_text(final, q):
+            lines += [override_text(final, q), ""]
         if not result.ran:
             lines += ["Non évaluée.", ""]
             continue
@@ -218,8 +246,12 @@ def render_html(result: Result, *, lab: str = "", timeout: float | None = None, 
         out.append(f"<p class='box warn'>Attention : {e(w)}</p>")
     out.append("<h2>Questions</h2>")
     for q in result.questions:
-        cls = "ok" if q.passed else ("part" if q.score > 0 else "ko")
-        out.append(f"<h3 class='{cls}'><code>{e(q.name)}</code> — {_fmt(q.score)} / {_fmt(q.max_score)}</h3><ul>")
+        score = question_score(final, q)
+        cls = "ok" if _passed(final, q) else ("part" if score > 0 else "ko")
+        head = f"<h3 class='{cls}'><code>{e(q.name)}</code> — {_fmt(score)} / {_fmt(q.max_score)}</h3>"
+        if override_text(final, q):
+            head += f"<p class='box override'>{e(override_text(final, q))}</p>"
+        out.append(head + "<ul>")
         if not result.ran:
             out.append("<li>Non évaluée.</li>")
         for c in q.cases if result.ran else []:
@@ -263,7 +295,9 @@ def moodle_comment(result: Result, final=None) -> str:
     parts = [f"État : {STATUS_LABELS[result.status]}."]
     parts += [f"{label} : {value}." for label, value in grade_lines(result, final)]
     if result.ran:
-        parts.append(" ; ".join(f"{q.name} {_fmt(q.score)}/{_fmt(q.max_score)}" for q in result.questions) + ".")
+        parts.append(" ; ".join(f"{q.name} {_fmt(question_score(final, q))}/{_fmt(q.max_score)}"
+                                + (" (modifiée par l'enseignant·e)" if _override_of(final, q.name) else "")
+                                for q in result.questions) + ".")
     else:
         parts.append(_short(status_explanation(result), 300))
     if final is not None and final.manual:

@@ -141,6 +141,7 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
     out += _questions_section(results, questions)
     if has_manual:
         out += _manual_section(finals)
+    out += _overrides_section(finals)
     out += _attention_section(results)
     if unmatched:
         out.append(f"<h2>Absents du fichier Moodle</h2><p class='bad'>Sans correspondance Moodle (identifiant "
@@ -173,7 +174,7 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
 
 def _grade_cell(r: Result, final) -> str:
     if final is None or not final.manual:
-        return f"{fr(r.total)} / {fr(r.max_total)}"
+        return f"{fr(r.total if final is None else final.auto)} / {fr(r.max_total)}"
     auto = f"auto {fr(final.auto)} / {fr(final.auto_max)}"
     if not final.complete:
         return f"{auto} · manuel {final.manual_done}/{len(final.manual)} notées · total non noté"
@@ -210,6 +211,21 @@ def _manual_section(finals) -> list[str]:
     out.append(f"</table><p>{complete}/{len(finals)} étudiant·es entièrement noté·es. Notez les réponses avec "
                "<code>tdgrade review OUTDIR</code>.</p>")
     return out
+
+
+def _overrides_section(finals) -> list[str]:
+    """Automatic scores a grader replaced (`tdgrade review`, page of a student), with the reason."""
+    e = html.escape
+    rows = [(f, o) for f in finals for o in getattr(f, "overrides", None) or []]
+    if not rows:
+        return []
+    out = [f"<h2>Notes automatiques modifiées ({len(rows)})</h2><table id='overrides'><tr><th>id</th><th>question</th>"
+           "<th>avant</th><th>après</th><th>motif</th><th>par</th></tr>"]
+    for f, o in rows:
+        before = next((q.score for q in f.result.questions if q.name == o.question), o.previous_score)
+        out.append(f"<tr><td><code>{e(f.student_id)}</code></td><td><code>{e(o.question)}</code></td>"
+                   f"<td>{fr(before)}</td><td>{fr(o.score)}</td><td>{e(o.reason)}</td><td>{e(o.grader)}</td></tr>")
+    return [*out, "</table>"]
 
 
 def _attention_section(results) -> list[str]:

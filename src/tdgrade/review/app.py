@@ -12,9 +12,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-import mistune
 from flask import Flask, abort, redirect, render_template, request, url_for
-from markupsafe import Markup
 
 from ..compiler.manual import RubricItem
 from ..grade.report_stats import fr
@@ -22,22 +20,11 @@ from . import api, auth, team
 from .final import STATE_LABELS, ManualState
 from .groups import group_of, suggestions
 from .publish import publish
+from .render import CSP, points, render_markdown
 from .rubric import MarkError, differing_edits, edit_rubric, item_ids, load_edits, rubric_sum
 from .state import Review, question_title
 from .store import load_marks
-
-CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
-       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-_markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
-
-
-def render_markdown(text: str) -> Markup:
-    return Markup(_markdown(text or ""))
-
-
-def points(x: float) -> str:
-    """'0,5 point', '1 point', '1,5 point', '2 points': French takes the plural from 2 on."""
-    return f"{fr(x)} {'points' if abs(x) >= 2 else 'point'}"
+from .student_view import blueprint as student_blueprint
 
 
 @dataclass
@@ -59,6 +46,7 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
     auth.install(app)  # first: nothing else runs for a refused request
     team.install(app)
     api.install(app, review)
+    app.register_blueprint(student_blueprint)  # one student: answers, notebook, overrides
     app.jinja_env.filters["fr"] = fr  # French decimal comma: 0,5
     app.jinja_env.filters["points"] = points
 

@@ -2,7 +2,8 @@
 
 Inputs, all in OUTDIR: the result files (automatic part), `manual/questions.json` (the lab's manual
 questions, copied by `tdgrade grade` from autograder/LAB/manual.json), the executed notebooks (the
-answers) and `manual/marks/` (the grader's scores). An empty answer is worth 0 without a grader;
+answers), `manual/marks/` (the grader's scores) and `manual/overrides/` (a grader's score for an
+automatic question, with its reason: `overrides.py`). An empty answer is worth 0 without a grader;
 any other answer without a score for its current text leaves the total "not yet graded" -- never
 a silent 0.
 """
@@ -18,6 +19,7 @@ from ..grade.gradebook import atomic_write
 from ..grade.result import Result
 from .answers import Answer, read_student
 from .rubric import apply_edits, item_ids, live_score, load_edits
+from .overrides import Override, load_overrides, overridden_total, overrides_for
 from .store import Mark, load_marks
 
 QUESTIONS_FILE = Path("manual") / "questions.json"
@@ -65,6 +67,7 @@ class ManualLine:
 class FinalGrade:
     result: Result
     manual: list[ManualLine] = field(default_factory=list)
+    overrides: list[Override] = field(default_factory=list)  # graders' scores for automatic questions
 
     @property
     def student_id(self) -> str:
@@ -72,7 +75,8 @@ class FinalGrade:
 
     @property
     def auto(self) -> float:
-        return self.result.total
+        """The automatic part: the result's total, overridden questions at the grader's score."""
+        return overridden_total(self.result, self.overrides) if self.overrides else self.result.total
 
     @property
     def auto_max(self) -> float:
@@ -145,6 +149,7 @@ def combine(outdir: Path, results: list[Result], questions: list[ManualQuestion]
     """One FinalGrade per result (answers read from the notebooks unless given)."""
     questions = load_questions(outdir) if questions is None else questions
     marks = load_marks(outdir)
+    overrides = load_overrides(outdir)
     given = load_scaffolding(outdir)
     out = []
     for result in results:
@@ -153,5 +158,5 @@ def combine(outdir: Path, results: list[Result], questions: list[ManualQuestion]
         if mine is None:
             mine = read_student(outdir, sid, questions, given)
         lines = [manual_line(q, mine[q.name], marks.get((q.name, sid))) for q in questions]
-        out.append(FinalGrade(result, lines))
+        out.append(FinalGrade(result, lines, overrides_for(result, overrides)))
     return out

@@ -64,6 +64,7 @@ def grades_csv(finals: list[FinalGrade], auto_questions: list[str]) -> str:
     for f in finals:
         r = f.result
         scores = {q.name: q.score for q in r.questions}
+        scores.update({o.question: o.score for o in f.overrides})  # a grader's override wins
         note = ""
         if r.duplicates:
             note = f"{len(r.duplicates) + 1} dépôts, le plus récent est noté"
