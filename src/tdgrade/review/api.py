@@ -73,7 +73,7 @@ def install(app: Flask, review: Review) -> None:
         if data.get("group"):
             group = group_of(review.groups(name), sid)
             bases = data.get("group_revisions") if isinstance(data.get("group_revisions"), dict) else {}
-            marks = load_marks(review.outdir)
+            marks = load_marks(review.outdir, name)
             for other in (group.members if group else []):
                 handle = review.handle(other)
                 if other == sid or handle not in bases:

@@ -21,7 +21,8 @@ from .final import STATE_LABELS, ManualState
 from .groups import group_of, suggestions
 from .publish import publish
 from .render import CSP, points, render_markdown
-from .rubric import MarkError, differing_edits, edit_rubric, item_ids, load_edits, rubric_sum
+from .rubric import (MarkError, differing_edits, edit_rubric, item_ids, load_edits, rescored_since_given,
+                     rubric_sum)
 from .state import Review, question_title
 from .store import load_marks
 from .student_view import blueprint as student_blueprint
@@ -74,8 +75,7 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
     def question(name: str):
         if name not in review.questions or not review.students:
             abort(404)
-        marks = load_marks(review.outdir)
-        lines = review.lines(name, marks)
+        lines = review.lines(name)
         index = request.args.get("i", type=int)
         if index is None:  # first answer still to grade, else the first one
             index = next((i for i, x in enumerate(lines) if not x.done), 0)
@@ -191,6 +191,10 @@ def serve(outdir: Path, port: int = 0, options: Options | None = None, log=None)
     if edited:
         log(f"rubric items edited in the page that differ from the lab's rubric (the page's edit wins): "
             f"{', '.join(edited)}")
+    moved = rescored_since_given(list(review.questions.values()), load_marks(review.outdir))
+    if moved:
+        log(f"{len(moved)} mark(s) re-scored by a rubric change since they were given: {', '.join(moved[:10])}"
+            + (" ..." if len(moved) > 10 else ""))
     log(f"review page: http://127.0.0.1:{server.server_port}/?token={app.config['TOKEN']}\n"
         "(scores are saved as you give them; Ctrl-C stops and publishes grades.csv, Moodle file, feedback)")
     try:

@@ -140,3 +140,11 @@ def edit_rubric(outdir: Path, question: ManualQuestion, new_items: list[RubricIt
                                    "before": [vars(i) for i in question.rubric],
                                    "after": [vars(i) for i in new_items]})
     return RubricChange(new_question, rescored, len(marks))
+
+
+def rescored_since_given(questions: list[ManualQuestion], marks: dict[tuple[str, str], Mark]) -> list[str]:
+    """'question/student' for each mark now worth another score than when it was given (a rubric edit,
+    in the page or in the source then a rebuild): said when the page starts."""
+    by_name = {q.name: q for q in questions}
+    return [f"{name}/{sid}" for (name, sid), mark in sorted(marks.items())
+            if name in by_name and abs(live_score(by_name[name], mark) - mark.score) > EPS]

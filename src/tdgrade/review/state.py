@@ -69,7 +69,7 @@ class Review:
         return {sid: self.answers[sid][question] for sid in self.students}
 
     def lines(self, question: str, marks=None) -> list[ManualLine]:
-        marks = load_marks(self.outdir) if marks is None else marks
+        marks = load_marks(self.outdir, question) if marks is None else marks
         q = self.questions[question]
         return [manual_line(q, self.answers[sid][question], marks.get((question, sid))) for sid in self.order(question)]
 
