@@ -56,7 +56,7 @@ def run_grade(args: argparse.Namespace) -> int:
     from .grade.result import ResultError
 
     if args.dry_run:
-        from .grade.students import list_ids
+        from .grade.accounting import list_ids
 
         return list_ids(args.lab, args.submissions, args.on_collision)
     if args.outdir is None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,8 +64,9 @@ class Filled:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    from .grade.students import slugify  # the same folding as student ids
+
+    return slugify(text or "")
 
 
 def format_grade(value: float, lang: str) -> str:

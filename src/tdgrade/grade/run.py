@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import compile_cache, gradebook, pool, sandbox, students
+from . import accounting, compile_cache, gradebook, pool, sandbox
 from .outdir import OutputFolder, OutputFolderError
 from .progress import Progress
 from .result import Status
@@ -118,19 +118,21 @@ def _sandbox_mode(requested: str | None, say) -> tuple[str, str]:
 
 
 def _discover(submissions, lab, folder: OutputFolder, on_collision: str, say):
-    """(submissions to grade, those held back by id collisions); collisions are recorded in OUTDIR."""
-    subs, warnings, collisions = students.discover(list(submissions), lab.name, exclude=[folder.path])
-    for w in warnings:
+    """(submissions to grade, those held back by id collisions); every file found is accounted for
+    on the terminal, collisions are recorded in OUTDIR."""
+    acc = accounting.account(submissions, lab.name, on_collision, exclude=[folder.path])
+    for w in acc.intake.warnings:
         say(f"warning: {w}")
-    subs, held_back = students.resolve_collisions(subs, collisions, students.OnCollision(on_collision))
-    gradebook.write_collisions(folder.path, collisions, on_collision)
-    for c in collisions:
+    gradebook.write_collisions(folder.path, acc.intake.collisions, on_collision)
+    for c in acc.intake.collisions:
         say(f"id collision: {len(c.paths)} submissions from different folders all name {c.student_id!r}: "
             + ", ".join(c.paths))
-    if held_back:
-        say(f"{len(held_back)} submission(s) NOT graded because of id collisions: rename the folders, "
+    if acc.held:
+        say(f"{len(acc.held)} submission(s) NOT graded because of id collisions: rename the folders, "
             "or re-run with --on-collision newest (same student) or separate (different students)")
-    return subs, held_back
+    for line in acc.lines():
+        say(line)
+    return acc.kept, acc.held
 
 
 def _plan(ctx, folder: OutputFolder, subs, force: bool) -> tuple[list, int]:
