@@ -37,6 +37,8 @@ def add_moodle_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Moodle's maximum grade to rescale to (default: the worksheet's, else the lab's points)")
     parser.add_argument("--lang", choices=("en", "fr"), default="en",
                         help="language of the Moodle site, for OUTDIR/moodle.csv's headers (default en)")
+    parser.add_argument("--unreadable-as-zero", action="store_true",
+                        help="push 0 to Moodle for an unreadable notebook (default: left out, listed to resubmit)")
 
 
 def add_review_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +49,9 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from-nbgrader", type=Path, default=None, metavar="GRADEBOOK_DB",
                         help="merge the manual scores entered in nbgrader's formgrader (gradebook.db), then publish")
     parser.add_argument("--assignment", default=None, help="nbgrader assignment name (default: the lab's name)")
+    parser.add_argument("--prefer", choices=("nbgrader", "tdgrade"), default=None,
+                        help="with --from-nbgrader: which score wins when both differ (default: neither, the "
+                             "conflict is listed and the tdgrade score kept)")
     add_moodle_arguments(parser)
 
 
@@ -54,6 +59,7 @@ def run_grade(args: argparse.Namespace) -> int:
     """`tdgrade grade` (options as in `add_grade_arguments`)."""
     from .grade import grade
     from .grade.result import ResultError
+    from .moodle import WorksheetError
 
     if args.dry_run:
         from .grade.accounting import list_ids
@@ -65,8 +71,9 @@ def run_grade(args: argparse.Namespace) -> int:
         return grade(args.lab, args.submissions, args.outdir, jobs=args.jobs, timeout=args.timeout,
                      memory=args.memory, profile=args.profile, force=args.force,
                      moodle_worksheet=args.moodle_worksheet, scale=args.scale, lang=args.lang,
-                     on_collision=args.on_collision, cluster=args.cluster)
-    except ResultError as exc:
+                     on_collision=args.on_collision, cluster=args.cluster,
+                     unreadable_as_zero=args.unreadable_as_zero)
+    except (ResultError, WorksheetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -74,12 +81,14 @@ def run_grade(args: argparse.Namespace) -> int:
 def run_review(args: argparse.Namespace) -> int:
     """`tdgrade review` (options as in `add_review_arguments`)."""
     from .grade.result import ResultError
+    from .moodle import WorksheetError
     from .review import review
 
     try:
         return review(args.outdir, port=args.port, publish_only=args.publish, from_nbgrader=args.from_nbgrader,
-                      assignment=args.assignment, worksheet=args.moodle_worksheet, scale=args.scale, lang=args.lang)
-    except ResultError as exc:
+                      assignment=args.assignment, worksheet=args.moodle_worksheet, scale=args.scale, lang=args.lang,
+                      unreadable_as_zero=args.unreadable_as_zero, prefer=args.prefer)
+    except (ResultError, WorksheetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

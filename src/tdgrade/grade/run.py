@@ -20,7 +20,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
           other_labs=None, sandbox_mode: str | None = None, progress_stream=None, tty: bool | None = None,
           nproc: int = 512, disk: int | str = 2 << 30, export_timeout: float | None = None, hidden_timeout: float = 300.0,
           moodle_worksheet: str | Path | None = None, scale: float | None = None, lang: str = "en",
-          on_collision: str = "fail", cluster=None) -> int:
+          on_collision: str = "fail", cluster=None, unreadable_as_zero: bool = False) -> int:
     """Grade every submission of `lab` found in `submissions` into `outdir`; return an exit code.
 
     lab: a lab name (`tdgrade.labs.get_lab`) or an object with `name`, `release_dir`, `tests_dir`,
@@ -41,11 +41,12 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
     on_collision: one student id reached from different folders (`students.OnCollision`): "fail"
         (default: those submissions are not graded, the run lists them and returns 3), "newest"
         (one student: the newest is graded) or "separate" (`alice`, `alice_2`, ...).
+    unreadable_as_zero: push 0 to Moodle for an unreadable notebook (default: left out, to resubmit).
     cluster: None (local thread pool), a Dask scheduler address, "local[:N]" (a LocalCluster of N
         worker processes on loopback) or a `distributed.Client`: see `pool.run_dask`.
 
     Returns 0 when every submission has a result (whatever its status), 1 if some ended in
-    `grader_error`, 2 when the lab has no tests or OUTDIR cannot take this run, 3 when id
+    `grader_error`, 2 when the lab has no tests, OUTDIR cannot take this run or the Moodle worksheet cannot be filled, 3 when id
     collisions held submissions back, 130 when interrupted (finished results are kept; re-run to resume).
     """
     from tdgrade.hidden import Suite
@@ -61,6 +62,14 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         say(f"error: no tests in {tests_dir}: run `tdgrade build {lab.name}` first")
         return 2
     suite = Suite.from_dir(tests_dir)
+    if moodle_worksheet is not None:  # a worksheet that cannot be filled stops the run before grading
+        from ..moodle import WorksheetError, check_worksheet
+
+        try:
+            check_worksheet(Path(moodle_worksheet), scale)
+        except (OSError, WorksheetError) as exc:
+            say(f"error: {exc}")
+            return 2
     mode, reason = _sandbox_mode(sandbox_mode, say)
     try:
         folder = OutputFolder(outdir).claim(lab.name)
@@ -88,7 +97,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
             "lab": lab.name, "profile": profile, "mode": mode, "mode_reason": reason, "timeout": settings.timeout,
             "memory": settings.memory, "questions": list(ctx.questions), "points": ctx.questions,
             "settings": settings.summary(workers=executor.slots)})
-        say(_publish(lab, folder.path, moodle_worksheet, scale, lang))
+        say(_publish(lab, folder.path, moodle_worksheet, scale, lang, unreadable_as_zero))
         folder.clean_work()
     if mode != "bwrap":
         say(f"WARNING: graded WITHOUT sandbox ({reason}); see report.html")
@@ -190,7 +199,7 @@ def _similarity(outdir: Path, lab, say) -> None:
         say(f"warning: similarity report not written: {type(exc).__name__}: {exc}")
 
 
-def _publish(lab, outdir: Path, worksheet, scale, lang) -> str:
+def _publish(lab, outdir: Path, worksheet, scale, lang, unreadable_as_zero: bool = False) -> str:
     """Copy what `tdgrade review` needs into OUTDIR, then write the gradebook; its summary."""
     from ..compiler.manual import MANUAL_FILE, load_manual
     from ..review.answers import release_scaffolding
@@ -200,4 +209,5 @@ def _publish(lab, outdir: Path, worksheet, scale, lang) -> str:
     autograder = getattr(lab, "autograder_dir", None) or Path(lab.tests_dir).parent
     questions = load_manual(Path(autograder) / MANUAL_FILE)
     copy_lab_files(outdir, questions, release_scaffolding(Path(lab.release_dir) / lab.notebook_name))
-    return publish(outdir, worksheet=worksheet, scale=scale, lang=lang).summary()
+    return publish(outdir, worksheet=worksheet, scale=scale, lang=lang,
+                   unreadable_as_zero=unreadable_as_zero).summary()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 def review(outdir: Path, *, port: int = 0, publish_only: bool = False, from_nbgrader: Path | None = None,
            assignment: str | None = None, worksheet: Path | None = None, scale: float | None = None,
-           lang: str = "en") -> int:
+           lang: str = "en", unreadable_as_zero: bool = False, prefer: str | None = None) -> int:
     """Serve the review page for OUTDIR (or only publish, or merge nbgrader's scores and publish)."""
     from .app import Options, serve
     from .final import load_questions
@@ -29,7 +29,8 @@ def review(outdir: Path, *, port: int = 0, publish_only: bool = False, from_nbgr
         print(f"nbgrader: {merged.saved} score(s) merged, {merged.unchanged} already there"
               + (f"; not graded here: {', '.join(merged.unknown_students)}" if merged.unknown_students else ""))
     if publish_only or from_nbgrader:
-        print(publish(outdir, worksheet=options.worksheet, scale=options.scale, lang=options.lang).summary())
+        print(publish(outdir, worksheet=options.worksheet, scale=options.scale, lang=options.lang,
+                      unreadable_as_zero=unreadable_as_zero).summary())
         return 0
     if not load_questions(outdir):
         print(f"{outdir}: this lab has no manual question (manual/questions.json is empty or missing)")

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import moodle
 from ..grade import feedback, gradebook
 from ..grade.outdir import MARKER_FILE
-from ..grade.result import Result
+from ..grade.result import Result, Status
 from .final import FinalGrade, combine
 
 
@@ -25,6 +25,8 @@ class Published:
     unmatched_students: list[str] = field(default_factory=list)
     unmatched_rows: list[str] = field(default_factory=list)
     not_graded: list[str] = field(default_factory=list)
+    to_resubmit: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"wrote grades.csv, {self.moodle_file.name}, feedback/, report.html"]
@@ -38,6 +40,14 @@ class Published:
         if self.unmatched_rows:
             lines.append(f"worksheet rows without a submission ({len(self.unmatched_rows)}): "
                          + ", ".join(self.unmatched_rows[:20]))
+        if self.not_graded:
+            lines.append(f"no grade and no feedback in {self.moodle_file.name} until manual grading is done "
+                         f"({len(self.not_graded)}): " + ", ".join(self.not_graded[:20]))
+        if self.to_resubmit:
+            lines.append(f"unreadable notebook, to resubmit: left out of {self.moodle_file.name} "
+                         f"({len(self.to_resubmit)}; --unreadable-as-zero grades them 0): " + ", ".join(self.to_resubmit))
+        for conflict in self.conflicts:
+            lines.append(f"Moodle conflict: {conflict}")
         return "\n".join(lines)
 
 
@@ -84,14 +94,17 @@ def grades_csv(finals: list[FinalGrade], auto_questions: list[str]) -> str:
     return buf.getvalue()
 
 
-def moodle_students(finals: list[FinalGrade]) -> list[moodle.Student]:
+def moodle_students(finals: list[FinalGrade], unreadable_as_zero: bool = False) -> list[moodle.Student]:
+    """An unreadable notebook is no grade of the student's work: left out (to resubmit) unless
+    `unreadable_as_zero`."""
     return [moodle.Student(f.student_id, f.result.full_name or f.student_id, f.result.moodle_id,
-                           f.total, f.max_total, feedback.moodle_comment(f.result, f))
+                           f.total, f.max_total, feedback.moodle_comment(f.result, f),
+                           to_resubmit=f.result.status is Status.UNREADABLE and not unreadable_as_zero)
             for f in finals]
 
 
 def publish(outdir: Path, *, worksheet: Path | None = None, scale: float | None = None, lang: str = "en",
-            write_feedback: bool = True) -> Published:
+            write_feedback: bool = True, unreadable_as_zero: bool = False) -> Published:
     from ..grade import report
 
     outdir = Path(outdir)
@@ -101,7 +114,7 @@ def publish(outdir: Path, *, worksheet: Path | None = None, scale: float | None 
     finals = combine(outdir, results)
     auto_questions = marker.get("questions") or _auto_questions(results)
     gradebook.atomic_write(outdir / "grades.csv", grades_csv(finals, list(auto_questions)))
-    students = moodle_students(finals)
+    students = moodle_students(finals, unreadable_as_zero)
     if worksheet is not None:
         filled = moodle.fill_worksheet(Path(worksheet), students, scale)
         target = outdir / "moodle-worksheet.csv"
@@ -119,7 +132,8 @@ def publish(outdir: Path, *, worksheet: Path | None = None, scale: float | None 
                         mode=marker.get("mode", "bwrap"), mode_reason=marker.get("mode_reason", ""),
                         settings=marker.get("settings"), finals=finals, collisions=gradebook.load_collisions(outdir),
                         unmatched=filled.unmatched_students)
-    return Published(finals, target, filled.unmatched_students, filled.unmatched_rows, filled.not_graded)
+    return Published(finals, target, filled.unmatched_students, filled.unmatched_rows, filled.not_graded,
+                     filled.to_resubmit, filled.conflicts)
 
 
 def _auto_questions(results: list[Result]) -> dict[str, float]:
