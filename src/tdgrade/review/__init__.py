@@ -25,9 +25,7 @@ def review(outdir: Path, *, port: int = 0, publish_only: bool = False, from_nbgr
         from .nbgrader_scores import merge
 
         lab = read_marker(outdir).get("lab") or ""
-        merged = merge(outdir, from_nbgrader, assignment or lab)
-        print(f"nbgrader: {merged.saved} score(s) merged, {merged.unchanged} already there"
-              + (f"; not graded here: {', '.join(merged.unknown_students)}" if merged.unknown_students else ""))
+        print(merge(outdir, from_nbgrader, assignment or lab, prefer).summary())
     if publish_only or from_nbgrader:
         print(publish(outdir, worksheet=options.worksheet, scale=options.scale, lang=options.lang,
                       unreadable_as_zero=unreadable_as_zero).summary())
