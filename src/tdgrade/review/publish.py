@@ -131,7 +131,8 @@ def publish(outdir: Path, *, worksheet: Path | None = None, scale: float | None 
     report.write_report(outdir, results, duplicates, points, lab=lab or "", profile=marker.get("profile", ""),
                         mode=marker.get("mode", "bwrap"), mode_reason=marker.get("mode_reason", ""),
                         settings=marker.get("settings"), finals=finals, collisions=gradebook.load_collisions(outdir),
-                        unmatched=filled.unmatched_students)
+                        unmatched=filled.unmatched_students, to_resubmit=filled.to_resubmit,
+                        moodle_conflicts=filled.conflicts)
     return Published(finals, target, filled.unmatched_students, filled.unmatched_rows, filled.not_graded,
                      filled.to_resubmit, filled.conflicts)
 
