@@ -23,6 +23,14 @@ def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
                         help="grade on a Dask cluster (scheduler address, e.g. tcp://host:8786; 'local:N' for "
                              "a local test cluster); every worker needs tdgrade, bwrap, the data cache and the "
                              "same paths (shared filesystem)")
+    parser.add_argument("--due", default=None, metavar="DATE",
+                        help="due date with its timezone, e.g. '2026-12-15 23:59 Europe/Paris' or "
+                             "'2026-12-15 23:59+01:00'; without it no late penalty is applied")
+    parser.add_argument("--late-policy", type=Path, default=None, metavar="TOML",
+                        help="late policy (grace, penalty per started day/hour, cap, zero after, extensions); "
+                             "default: 15 min grace, 10%% of the maximum per started day, at most 50%%")
+    parser.add_argument("--extensions", type=Path, default=None, metavar="CSV",
+                        help="per-student extensions: CSV student_id,due")
     parser.add_argument("--list", "--dry-run", dest="dry_run", action="store_true",
                         help="print the student id each submission gets, grade nothing")
     add_moodle_arguments(parser)
@@ -72,7 +80,8 @@ def run_grade(args: argparse.Namespace) -> int:
                      memory=args.memory, profile=args.profile, force=args.force,
                      moodle_worksheet=args.moodle_worksheet, scale=args.scale, lang=args.lang,
                      on_collision=args.on_collision, cluster=args.cluster,
-                     unreadable_as_zero=args.unreadable_as_zero)
+                     unreadable_as_zero=args.unreadable_as_zero, due=args.due, late_policy=args.late_policy,
+                     extensions=args.extensions)
     except (ResultError, WorksheetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -231,3 +231,22 @@ def fresh_worksheet(students: list[Student], lang: str = "en", scale: float | No
         writer.writerow([values[c] for c in columns])
     filled.text = buf.getvalue()
     return filled
+
+
+def submission_times(path: Path, students: list[Student], zone) -> dict[str, "datetime"]:
+    """Student id -> the worksheet's "Last modified (submission)" (either language), for rows matched
+    as `fill_worksheet` matches them (a conflicting row gives nothing). Moodle writes the time in the
+    downloader's timezone without naming it: read in `zone` (the due date's)."""
+    from .grade.late import parse_moodle_date
+
+    header, rows, lang, _ = read_worksheet(path)
+    names = HEADERS[lang]
+    by_participant, by_key = _index(students)
+    out = {}
+    for raw in rows:
+        row = dict(zip(header, raw))
+        student, _ = _match(row, names, by_participant, by_key)
+        when = parse_moodle_date(row.get(names["modified_submission"], ""), zone)
+        if student is not None and when is not None:
+            out[student.student_id] = when
+    return out

@@ -109,7 +109,7 @@ def _means(results: list[Result], finals, max_total: float, auto_max: float) -> 
 def render(results: list[Result], duplicates: list[Result], questions: dict[str, float], *, lab: str, profile: str,
            mode: str, mode_reason: str = "", settings: dict | None = None,
            collisions: tuple[str, list[dict]] = ("fail", []), finals=None, unmatched=None,
-           to_resubmit=None, moodle_conflicts=None) -> str:
+           to_resubmit=None, moodle_conflicts=None, late=None) -> str:
     e = html.escape
     finals = list(finals or [])
     imgs = plots(results, questions, finals)
@@ -129,7 +129,8 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
            f"<h1>Rapport de correction — TD <code>{e(lab)}</code></h1>",
            f"<p>Profil <code>{e(profile)}</code> · {len(results)} étudiant·es · {len(ran)} notebooks exécutés · "
            f"note sur {fr(max_total)} · généré le {time.strftime('%d/%m/%Y %H:%M')}</p>",
-           f"<p>{e(_means(results, finals, max_total, sum(questions.values())))}</p>"]
+           f"<p>{e(_means(results, finals, max_total, sum(questions.values())))}"
+           f"{' (avant pénalités de retard)' if late and any(x.penalty for x in late.values()) else ''}</p>"]
     if unsandboxed or mode != "bwrap":
         out.append("<div class='warn'>⚠ ATTENTION : "
                    f"{unsandboxed or 'des'} notebook(s) ont été exécutés SANS le bac à sable bwrap "
@@ -156,6 +157,7 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
         out.append(f"<h2>Absents du fichier Moodle</h2><p class='bad'>Sans correspondance Moodle (identifiant "
                    f"« Participant N » ou nom) : {e(', '.join(unmatched))}. Saisissez leur note à la main ou "
                    "corrigez le nom du dossier de dépôt.</p>")
+    out += _late_section(late)
     if to_resubmit:
         out.append(f"<h2>À redéposer</h2><p class='bad'>Notebook illisible, laissé hors du fichier Moodle (ni note ni "
                    f"commentaire ; <code>--unreadable-as-zero</code> leur donne 0) : {e(', '.join(to_resubmit))}.</p>")
@@ -184,6 +186,29 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _late_section(late) -> list[str]:
+    """Submission times against the due date (only with `tdgrade grade --due`)."""
+    if late is None:
+        return []
+    from .late import french_time, human
+
+    e = html.escape
+    some = next(iter(late.values()), None)
+    rows = [(sid, x) for sid, x in sorted(late.items()) if x.late or x.submitted is None]
+    out = [f"<h2>Retards</h2><p>Date limite {e(french_time(some.due)) if some else ''} ; "
+           f"{sum(1 for _, x in rows if x.late)} dépôt(s) en retard, "
+           f"{sum(1 for _, x in rows if x.submitted is None)} sans date connue.</p>"]
+    if rows:
+        out.append("<table><tr><th>id</th><th>déposé le</th><th>source</th><th>retard</th><th>pénalité</th></tr>")
+        for sid, x in rows:
+            when = french_time(x.submitted) if x.submitted else "inconnu"
+            penalty = "note ramenée à 0" if x.zero else fr(x.penalty)
+            out.append(f"<tr><td><code>{e(sid)}</code></td><td>{e(when)}</td><td>{e(x.source.value if x.source else '')}"
+                       f"</td><td>{e(human(x.late_by)) if x.late else ''}</td><td>{e(penalty)}</td></tr>")
+        out.append("</table>")
+    return out
 
 
 def _grade_cell(r: Result, final) -> str:

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import accounting, compile_cache, gradebook, pool, sandbox
+from . import accounting, compile_cache, gradebook, late, pool, sandbox
 from .outdir import OutputFolder, OutputFolderError
 from .progress import Progress
 from .result import Status
@@ -20,7 +20,8 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
           other_labs=None, sandbox_mode: str | None = None, progress_stream=None, tty: bool | None = None,
           nproc: int = 512, disk: int | str = 2 << 30, export_timeout: float | None = None, hidden_timeout: float = 300.0,
           moodle_worksheet: str | Path | None = None, scale: float | None = None, lang: str = "en",
-          on_collision: str = "fail", cluster=None, unreadable_as_zero: bool = False) -> int:
+          on_collision: str = "fail", cluster=None, unreadable_as_zero: bool = False, due: str | None = None,
+          late_policy: str | Path | None = None, extensions: str | Path | None = None) -> int:
     """Grade every submission of `lab` found in `submissions` into `outdir`; return an exit code.
 
     lab: a lab name (`tdgrade.labs.get_lab`) or an object with `name`, `release_dir`, `tests_dir`,
@@ -42,6 +43,8 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         (default: those submissions are not graded, the run lists them and returns 3), "newest"
         (one student: the newest is graded) or "separate" (`alice`, `alice_2`, ...).
     unreadable_as_zero: push 0 to Moodle for an unreadable notebook (default: left out, to resubmit).
+    due: the due date with its timezone ("2026-12-15 23:59 Europe/Paris"); late_policy: its TOML
+        policy, extensions: CSV `student_id,due` (`grade.late`). Without `due` no penalty applies.
     cluster: None (local thread pool), a Dask scheduler address, "local[:N]" (a LocalCluster of N
         worker processes on loopback) or a `distributed.Client`: see `pool.run_dask`.
 
@@ -62,6 +65,11 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         say(f"error: no tests in {tests_dir}: run `tdgrade build {lab.name}` first")
         return 2
     suite = Suite.from_dir(tests_dir)
+    try:
+        plan = late.make_plan(due, late_policy, extensions) if due else None
+    except (OSError, late.LateError) as exc:
+        say(f"error: {exc}")
+        return 2
     if moodle_worksheet is not None:  # a worksheet that cannot be filled stops the run before grading
         from ..moodle import WorksheetError, check_worksheet
 
@@ -79,6 +87,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
     with folder:
         others = find_other_labs(lab) if other_labs is None else list(other_labs)
         subs, held_back = _discover(submissions, lab, folder, on_collision, say)
+        _record_late_plan(folder.path, plan, subs, say)
         ctx = make_context(lab, folder.path, settings, suite, mode, others, say)
         todo, skipped = _plan(ctx, folder, subs, force)
         executor = pool.Pool(cluster, settings.jobs, len(todo))
@@ -142,6 +151,19 @@ def _discover(submissions, lab, folder: OutputFolder, on_collision: str, say):
     for line in acc.lines():
         say(line)
     return acc.kept, acc.held
+
+
+def _record_late_plan(outdir: Path, plan, subs, say) -> None:
+    """OUTDIR/late-policy.json with each student's submission time (intake sources), or none: a run
+    without --due applies no penalty, even if an earlier run had one."""
+    path = Path(outdir) / late.POLICY_FILE
+    if plan is None:
+        path.unlink(missing_ok=True)
+        return
+    zone = plan.due.tzinfo
+    plan.submitted = {s.student_id: late.submission_time(s, zone) for s in subs if not s.duplicate_of}
+    gradebook.atomic_write(path, plan.to_json())
+    say(f"due {plan.due.isoformat()} ({plan.policy.describe()}); {len(plan.extensions)} extension(s)")
 
 
 def _plan(ctx, folder: OutputFolder, subs, force: bool) -> tuple[list, int]:
