@@ -140,3 +140,27 @@ def test_nothing_is_applied_without_a_due_date(tmp_path):
     publish(outdir, worksheet=worksheet(tmp_path, "en"))
     header = (outdir / "grades.csv").read_text().splitlines()[0]
     assert "penalty" not in header and "Retards" not in (outdir / "report.html").read_text()
+
+
+def test_grade_with_due_dates_the_file_times_and_without_due_applies_nothing(tmp_path):
+    import os
+
+    from grade_helpers import copy_labs, run_grade
+
+    lab, other = copy_labs(tmp_path / "labs")
+    solution = (lab.solutions_dir / "fakelab.ipynb").read_bytes()
+    for student, offset in (("alice", -3600), ("bob", 3600 * 30)):  # bob: 30 h late, two started days
+        path = tmp_path / "subs" / student / "fakelab.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(solution)
+        os.utime(path, (DUE.timestamp() + offset, DUE.timestamp() + offset))
+    args = [tmp_path / "subs" / "alice", tmp_path / "subs" / "bob"]
+    rc, log = run_grade(lab, other, args, tmp_path / "out", timeout=60, due="2026-12-15 23:59 Europe/Paris")
+    assert rc == 0 and "due 2026-12-15T23:59:00+01:00" in log, log
+    rows = {r["student_id"]: r for r in csv.DictReader(io.StringIO((tmp_path / "out" / "grades.csv").read_text()))}
+    assert (rows["bob"]["submitted_from"], rows["bob"]["penalty"], rows["bob"]["total"]) == ("file", "1", "4")
+    assert (rows["alice"]["penalty"], rows["alice"]["total"]) == ("0", "5")
+    rc, log = run_grade(lab, other, args, tmp_path / "out", timeout=60)  # no --due: no policy any more
+    assert rc == 0 and "penalty" not in (tmp_path / "out" / "grades.csv").read_text().splitlines()[0]
+    rc, log = run_grade(lab, other, args, tmp_path / "out2", timeout=60, due="2026-12-15 23:59")
+    assert rc == 2 and "no timezone" in log
