@@ -48,6 +48,10 @@ class Source(str, enum.Enum):
     FILE = "file modification time"
 
 
+SOURCE_FR = {Source.MOODLE: "Moodle (dernière modification du travail remis)",
+             Source.OTTER: "horodatage de l'export otter", Source.FILE: "date de modification du fichier"}
+
+
 def parse_duration(text) -> timedelta:
     if isinstance(text, (int, float)):
         return timedelta(minutes=text)

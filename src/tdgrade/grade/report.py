@@ -91,7 +91,7 @@ def plots(results: list[Result], questions: dict[str, float], finals=None) -> di
     return out
 
 
-def _means(results: list[Result], finals, max_total: float, auto_max: float) -> str:
+def _means(results: list[Result], finals, max_total: float, auto_max: float, late=None) -> str:
     """Class mean over the students whose grade is known (the others counted apart), per status apart."""
     has_manual = bool(finals and finals[0].manual)
     means = class_means(results, finals)
@@ -101,7 +101,8 @@ def _means(results: list[Result], finals, max_total: float, auto_max: float) -> 
         value = by_id[r.student_id].total if has_manual and r.student_id in by_id else r.total
         if value is not None:
             by_status.setdefault(r.status, []).append(value)
-    parts = [means.text(max_total, auto_max, has_manual)]
+    penalties = " (avant pénalités de retard)" if late and any(x.penalty for x in late.values()) else ""
+    parts = [means.text(max_total, auto_max, has_manual) + penalties]
     parts += [f"{STATUS_LABELS[st]} : {fr(sum(v) / len(v))} ({len(v)})" for st, v in by_status.items()]
     return " · ".join(parts)
 
@@ -129,8 +130,7 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
            f"<h1>Rapport de correction — TD <code>{e(lab)}</code></h1>",
            f"<p>Profil <code>{e(profile)}</code> · {len(results)} étudiant·es · {len(ran)} notebooks exécutés · "
            f"note sur {fr(max_total)} · généré le {time.strftime('%d/%m/%Y %H:%M')}</p>",
-           f"<p>{e(_means(results, finals, max_total, sum(questions.values())))}"
-           f"{' (avant pénalités de retard)' if late and any(x.penalty for x in late.values()) else ''}</p>"]
+           f"<p>{e(_means(results, finals, max_total, sum(questions.values()), late))}</p>"]
     if unsandboxed or mode != "bwrap":
         out.append("<div class='warn'>⚠ ATTENTION : "
                    f"{unsandboxed or 'des'} notebook(s) ont été exécutés SANS le bac à sable bwrap "
@@ -192,7 +192,7 @@ def _late_section(late) -> list[str]:
     """Submission times against the due date (only with `tdgrade grade --due`)."""
     if late is None:
         return []
-    from .late import french_time, human
+    from .late import SOURCE_FR, french_time, human
 
     e = html.escape
     some = next(iter(late.values()), None)
@@ -205,7 +205,7 @@ def _late_section(late) -> list[str]:
         for sid, x in rows:
             when = french_time(x.submitted) if x.submitted else "inconnu"
             penalty = "note ramenée à 0" if x.zero else fr(x.penalty)
-            out.append(f"<tr><td><code>{e(sid)}</code></td><td>{e(when)}</td><td>{e(x.source.value if x.source else '')}"
+            out.append(f"<tr><td><code>{e(sid)}</code></td><td>{e(when)}</td><td>{e(SOURCE_FR[x.source] if x.source else '')}"
                        f"</td><td>{e(human(x.late_by)) if x.late else ''}</td><td>{e(penalty)}</td></tr>")
         out.append("</table>")
     return out
@@ -230,7 +230,8 @@ def _questions_section(results, questions) -> list[str]:
            "<th>discrimination</th><th>échec le plus fréquent</th></tr>"]
     for q in question_stats(results, questions):
         rate = f"{fr(100 * q.success, 0)} %" if q.success is not None else "—"
-        failure = f"{e(q.top_failure)} ({q.top_failure_count} étudiant·es)" if q.top_failure_count else ""
+        who = f"{q.top_failure_count} étudiant·e{'s' if q.top_failure_count > 1 else ''}"
+        failure = f"{e(q.top_failure)} ({who})" if q.top_failure_count else ""
         out.append(f"<tr><td><code>{e(q.name)}</code></td><td>{fr(q.points)}</td><td>{rate}</td><td>{fr(q.mean)}</td>"
                    f"<td>{fr(q.difficulty)}</td><td>{e(discrimination_text(q.discrimination, q.n))}</td>"
                    f"<td>{failure}</td></tr>")
