@@ -157,6 +157,7 @@ def test_grade_with_due_dates_the_file_times_and_without_due_applies_nothing(tmp
     args = [tmp_path / "subs" / "alice", tmp_path / "subs" / "bob"]
     rc, log = run_grade(lab, other, args, tmp_path / "out", timeout=60, due="2026-12-15 23:59 Europe/Paris")
     assert rc == 0 and "due 2026-12-15T23:59:00+01:00" in log, log
+    assert "found 2 file(s): 2 student(s); 2 to grade" in log  # intake accounting on the terminal
     rows = {r["student_id"]: r for r in csv.DictReader(io.StringIO((tmp_path / "out" / "grades.csv").read_text()))}
     assert (rows["bob"]["submitted_from"], rows["bob"]["penalty"], rows["bob"]["total"]) == ("file", "1", "4")
     assert (rows["alice"]["penalty"], rows["alice"]["total"]) == ("0", "5")

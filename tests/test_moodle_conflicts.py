@@ -75,3 +75,16 @@ def test_unreadable_notebook_is_left_out_unless_graded_as_zero(tmp_path):
     assert (row["Grade"], row["Feedback comments"]) == ("", "") and filled.to_resubmit == ["ana_lima"]
     filled = moodle.fresh_worksheet(moodle_students(finals, unreadable_as_zero=True))
     assert cells(filled.text)[0]["Grade"] == "0.00" and filled.to_resubmit == []
+
+
+def test_grade_stops_before_grading_when_scale_contradicts_the_worksheet(tmp_path):
+    from grade_helpers import copy_labs, run_grade
+
+    lab, other = copy_labs(tmp_path / "labs")
+    sub = tmp_path / "alice" / "fakelab.ipynb"
+    sub.parent.mkdir()
+    sub.write_bytes((lab.solutions_dir / "fakelab.ipynb").read_bytes())
+    path = worksheet(tmp_path, [["Participant 1", "Ana Lima", "", "", "20.00", "-", ""]])
+    rc, log = run_grade(lab, other, [sub.parent], tmp_path / "out", moodle_worksheet=path, scale=100)
+    assert rc == 2 and "--scale 100 conflicts with the maximum grade 20" in log
+    assert not (tmp_path / "out" / "results").exists() or not any((tmp_path / "out" / "results").iterdir())
