@@ -114,3 +114,13 @@ def test_list_shows_the_evidence_of_each_id(tmp_path):
     assert "id from Moodle folder, name 101: " in text and "张伟_101_assignsubmission_file_" in text
     assert "id from folder: " + str(tmp_path / "alice") in text
     assert "found 2 file(s): 2 student(s)" in text
+
+
+def test_a_folder_name_without_letters_never_falls_back_on_the_class_folder(tmp_path):
+    touch(tmp_path / "class" / "___" / NB)
+    touch(tmp_path / "class" / "---" / NB)
+    touch(tmp_path / "alice" / "submitted" / NB)  # a generic sub-folder still takes the given folder's name
+    found = intake([tmp_path / "class", tmp_path / "alice"], LAB)
+    ids = graded(found.submissions)
+    assert len(ids) == 3 and "class" not in ids and "alice" in ids and found.collisions == []
+    assert sum(i.startswith("etudiant_") for i in ids) == 2

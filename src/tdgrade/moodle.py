@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -233,7 +234,7 @@ def fresh_worksheet(students: list[Student], lang: str = "en", scale: float | No
     return filled
 
 
-def submission_times(path: Path, students: list[Student], zone) -> dict[str, "datetime"]:
+def submission_times(path: Path, students: list[Student], zone) -> dict[str, datetime]:
     """Student id -> the worksheet's "Last modified (submission)" (either language), for rows matched
     as `fill_worksheet` matches them (a conflicting row gives nothing). Moodle writes the time in the
     downloader's timezone without naming it: read in `zone` (the due date's)."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .feedback import STATUS_LABELS
 from .gradebook import atomic_write
+from .report_sections import collisions_section, late_section
 from .report_stats import attention, class_means, discrimination_text, fr, manual_discrimination, question_stats
 from .result import Result, Status
 
@@ -140,7 +141,7 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
     if settings:
         out.append("<p>Réglages : " + " · ".join(f"{e(k)} = <code>{e(str(v))}</code>" for k, v in settings.items())
                    + "</p>")
-    out += _collisions(*collisions)
+    out += collisions_section(*collisions)
     out.append("<div class='plots'>")
     for key, alt in (("histogram", "Distribution des notes"), ("pass_rate", "Réussite par question"),
                      ("status", "États des dépôts")):
@@ -157,7 +158,7 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
         out.append(f"<h2>Absents du fichier Moodle</h2><p class='bad'>Sans correspondance Moodle (identifiant "
                    f"« Participant N » ou nom) : {e(', '.join(unmatched))}. Saisissez leur note à la main ou "
                    "corrigez le nom du dossier de dépôt.</p>")
-    out += _late_section(late)
+    out += late_section(late)
     if to_resubmit:
         out.append(f"<h2>À redéposer</h2><p class='bad'>Notebook illisible, laissé hors du fichier Moodle (ni note ni "
                    f"commentaire ; <code>--unreadable-as-zero</code> leur donne 0) : {e(', '.join(to_resubmit))}.</p>")
@@ -186,29 +187,6 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out)
-
-
-def _late_section(late) -> list[str]:
-    """Submission times against the due date (only with `tdgrade grade --due`)."""
-    if late is None:
-        return []
-    from .late import SOURCE_FR, french_time, human
-
-    e = html.escape
-    some = next(iter(late.values()), None)
-    rows = [(sid, x) for sid, x in sorted(late.items()) if x.late or x.submitted is None]
-    out = [f"<h2>Retards</h2><p>Date limite {e(french_time(some.due)) if some else ''} ; "
-           f"{sum(1 for _, x in rows if x.late)} dépôt(s) en retard, "
-           f"{sum(1 for _, x in rows if x.submitted is None)} sans date connue.</p>"]
-    if rows:
-        out.append("<table><tr><th>id</th><th>déposé le</th><th>source</th><th>retard</th><th>pénalité</th></tr>")
-        for sid, x in rows:
-            when = french_time(x.submitted) if x.submitted else "inconnu"
-            penalty = "note ramenée à 0" if x.zero else fr(x.penalty)
-            out.append(f"<tr><td><code>{e(sid)}</code></td><td>{e(when)}</td><td>{e(SOURCE_FR[x.source] if x.source else '')}"
-                       f"</td><td>{e(human(x.late_by)) if x.late else ''}</td><td>{e(penalty)}</td></tr>")
-        out.append("</table>")
-    return out
 
 
 def _grade_cell(r: Result, final) -> str:
@@ -267,27 +245,6 @@ def _attention_section(results, finals=None) -> list[str]:
     out = ["<h2>À surveiller</h2><ul>"]
     out += [f"<li><code>{e(r.student_id)}</code> — {e(why)}</li>" for r, why in flagged]
     return [*out, "</ul>"]
-
-
-_RESOLUTION = {"fail": "dépôts NON notés : renommez les dossiers ou relancez avec <code>--on-collision newest</code> "
-                       "(même personne) ou <code>separate</code> (personnes différentes)",
-               "newest": "traités comme un seul étudiant (<code>--on-collision newest</code>) : le plus récent est noté",
-               "separate": "traités comme des étudiant·es différent·es (<code>--on-collision separate</code>) : "
-                           "identifiants suffixés <code>_2</code>, <code>_3</code>…"}
-
-
-def _collisions(how: str, collisions: list[dict]) -> list[str]:
-    """The same id reached from different folders: never merged silently."""
-    if not collisions:
-        return []
-    e = html.escape
-    out = [f"<div class='warn'>⚠ {len(collisions)} identifiant(s) obtenu(s) depuis des dossiers différents — "
-           f"{_RESOLUTION.get(how, e(how))}.</div><table><tr><th>id</th><th>fichiers</th></tr>"]
-    for c in collisions:
-        paths = "<br>".join(f"<code>{e(str(p))}</code>" for p in c.get("paths", []))
-        out.append(f"<tr><td><code>{e(str(c.get('student_id')))}</code></td><td>{paths}</td></tr>")
-    out.append("</table>")
-    return out
 
 
 def _detail(r: Result) -> str:

@@ -18,7 +18,9 @@ Student id rule (also in the README):
    such as `submitted`), the nearest folder that does, going up from the file, including a folder
    given as an argument (`tdgrade grade LAB alice/ bob/` -> `alice`, `bob`). A Moodle folder always
    names its student: by the transliterated name, else `participant_<number>` -- never by the
-   download folder above it, which holds everyone.
+   download folder above it, which holds everyone. Likewise a top-level sub-folder of a given folder
+   whose name has no letter in any script is named `etudiant_<hash of its name>`, not after the
+   given folder.
 4. Two Moodle folders with the same name and different participant numbers are two students:
    both ids get the number (`jeanne_dupont_123456`, `jeanne_dupont_654321`).
 5. Symbolic links met inside a given folder are refused (listed, never followed): a link could name
@@ -165,6 +167,10 @@ def identify(path: Path, root: Path | None, lab_name: str) -> Submission:
             break
     else:
         source, sid, kind = path, student_id_from_name(path.name, lab_name)[0], IdSource.NONE
+    if root is not None and source in (root, *root.parents) and path.parent != root:
+        top = root / path.relative_to(root).parts[0]
+        if not _clean(top.name, lab_name)[0]:  # a sub-folder whose name no script gives letters to
+            source, sid, kind = top, student_id_from_name(top.name, lab_name)[0], IdSource.NONE
     return Submission(sid, path.resolve(), str(given), moodle_id, full_name, timestamp, path.stat().st_mtime,
                       evidence=path.parent if source == path else source, id_source=kind)
 
