@@ -111,7 +111,7 @@ def test_list_shows_the_evidence_of_each_id(tmp_path):
     out = io.StringIO()
     assert list_ids(LAB, [tmp_path / "moodle", tmp_path / "alice"], stream=out) == 0
     text = out.getvalue()
-    assert "id from Moodle folder, name 101: " in text and "张伟_101_assignsubmission_file_" in text
+    assert "id from Moodle folder, name (participant 101): " in text and "张伟_101_assignsubmission_file_" in text
     assert "id from folder: " + str(tmp_path / "alice") in text
     assert "found 2 file(s): 2 student(s)" in text
 

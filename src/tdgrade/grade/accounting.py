@@ -42,7 +42,7 @@ def account(paths, lab_name: str, on_collision: str = "fail", exclude=()) -> Acc
 def evidence(sub: Submission) -> str:
     """Why this id: the kind of evidence and the file or folder it was read from."""
     kind = sub.id_source.value if sub.id_source else "?"
-    number = f" {sub.moodle_id}" if sub.moodle_id and "Moodle" in kind else ""
+    number = f" (participant {sub.moodle_id})" if sub.moodle_id and "Moodle" in kind else ""
     return f"{kind}{number}: {sub.evidence}"
 
 
