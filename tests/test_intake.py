@@ -124,3 +124,18 @@ def test_a_folder_name_without_letters_never_falls_back_on_the_class_folder(tmp_
     ids = graded(found.submissions)
     assert len(ids) == 3 and "class" not in ids and "alice" in ids and found.collisions == []
     assert sum(i.startswith("etudiant_") for i in ids) == 2
+
+
+def test_grade_lists_refused_files_in_the_report(tmp_path):
+    from grade_helpers import copy_labs, run_grade
+
+    lab, other = copy_labs(tmp_path / "labs")
+    alice = tmp_path / "class" / "alice" / "fakelab.ipynb"
+    alice.parent.mkdir(parents=True)
+    alice.write_bytes((lab.solutions_dir / "fakelab.ipynb").read_bytes())
+    (tmp_path / "class" / "bob").mkdir()
+    os.symlink(alice, tmp_path / "class" / "bob" / "fakelab.ipynb")
+    rc, log = run_grade(lab, other, [tmp_path / "class"], tmp_path / "out", timeout=60)
+    assert rc == 0 and "found 2 file(s): 1 student(s); 1 to grade" in log and "refused: " in log, log
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Fichiers écartés" in report and "symbolic link" in report and "bob" in report

@@ -2,8 +2,10 @@
 collision, refused (and why), or given twice. Printed by `tdgrade grade` and `tdgrade grade --list`."""
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from .students import Intake, OnCollision, Submission, intake, resolve_collisions
 
@@ -31,6 +33,25 @@ class Accounting:
         out += [f"refused: {r.path}: {r.reason}" for r in self.intake.refused]
         out += [f"given twice (counted once): {p}" for p in self.intake.given_twice]
         return out
+
+
+INTAKE_FILE = "intake.json"  # in OUTDIR: the last run's accounting, for report.html
+
+
+def write_intake(outdir: Path, acc: Accounting) -> None:
+    from .gradebook import atomic_write
+
+    data = {"summary": acc.summary(), "refused": [{"path": r.path, "reason": r.reason} for r in acc.intake.refused],
+            "given_twice": acc.intake.given_twice}
+    atomic_write(Path(outdir) / INTAKE_FILE, json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def load_intake(outdir: Path) -> dict | None:
+    try:
+        data = json.loads((Path(outdir) / INTAKE_FILE).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
 
 
 def account(paths, lab_name: str, on_collision: str = "fail", exclude=()) -> Accounting:

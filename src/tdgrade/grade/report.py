@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .feedback import STATUS_LABELS
 from .gradebook import atomic_write
-from .report_sections import collisions_section, late_section
+from .report_sections import collisions_section, intake_section, late_section
 from .report_stats import attention, class_means, discrimination_text, fr, manual_discrimination, question_stats
 from .result import Result, Status
 
@@ -111,7 +111,7 @@ def _means(results: list[Result], finals, max_total: float, auto_max: float, lat
 def render(results: list[Result], duplicates: list[Result], questions: dict[str, float], *, lab: str, profile: str,
            mode: str, mode_reason: str = "", settings: dict | None = None,
            collisions: tuple[str, list[dict]] = ("fail", []), finals=None, unmatched=None,
-           to_resubmit=None, moodle_conflicts=None, late=None) -> str:
+           to_resubmit=None, moodle_conflicts=None, late=None, intake=None) -> str:
     e = html.escape
     finals = list(finals or [])
     imgs = plots(results, questions, finals)
@@ -141,6 +141,7 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
     if settings:
         out.append("<p>Réglages : " + " · ".join(f"{e(k)} = <code>{e(str(v))}</code>" for k, v in settings.items())
                    + "</p>")
+    out += intake_section(intake)
     out += collisions_section(*collisions)
     out.append("<div class='plots'>")
     for key, alt in (("histogram", "Distribution des notes"), ("pass_rate", "Réussite par question"),

@@ -48,3 +48,17 @@ def late_section(late) -> list[str]:
                        f"</td><td>{e(human(x.late_by)) if x.late else ''}</td><td>{e(penalty)}</td></tr>")
         out.append("</table>")
     return out
+
+
+def intake_section(intake: dict | None) -> list[str]:
+    """What became of every file found (`tdgrade grade`'s accounting), files refused with why."""
+    if not intake:
+        return []
+    e = html.escape
+    out = [f"<p>Dépôts : <code>{e(str(intake.get('summary', '')))}</code></p>"]
+    refused = intake.get("refused") or []
+    if refused:
+        out.append(f"<h2>Fichiers écartés</h2><p class='bad'>{len(refused)} fichier(s) non noté(s) :</p><ul>")
+        out += [f"<li><code>{e(str(r.get('path')))}</code> — {e(str(r.get('reason')))}</li>" for r in refused]
+        out.append("</ul>")
+    return out

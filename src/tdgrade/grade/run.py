@@ -150,6 +150,7 @@ def _discover(submissions, lab, folder: OutputFolder, on_collision: str, say):
             "or re-run with --on-collision newest (same student) or separate (different students)")
     for line in acc.lines():
         say(line)
+    accounting.write_intake(folder.path, acc)
     return acc.kept, acc.held
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import moodle
 from ..grade import feedback, gradebook
 from ..grade import late as late_mod
+from ..grade.accounting import load_intake
 from ..grade.outdir import MARKER_FILE
 from ..grade.result import Result, Status
 from .final import FinalGrade, combine
@@ -167,7 +168,7 @@ def publish(outdir: Path, *, worksheet: Path | None = None, scale: float | None 
                         mode=marker.get("mode", "bwrap"), mode_reason=marker.get("mode_reason", ""),
                         settings=marker.get("settings"), finals=finals, collisions=gradebook.load_collisions(outdir),
                         unmatched=filled.unmatched_students, to_resubmit=filled.to_resubmit,
-                        moodle_conflicts=filled.conflicts, late=late)
+                        moodle_conflicts=filled.conflicts, late=late, intake=load_intake(outdir))
     return Published(finals, target, filled.unmatched_students, filled.unmatched_rows, filled.not_graded,
                      filled.to_resubmit, filled.conflicts)
 
