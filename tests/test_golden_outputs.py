@@ -97,10 +97,12 @@ def _outputs() -> dict[str, str]:
             out[f"publish/feedback/{f.student_id}.html"] = feedback.render_html(f.result, final=f, lab="fakelab",
                                                                                 **RUN)
     out["publish/grades.csv"] = grades_csv(finals, list(QUESTIONS))
-    out["publish/moodle.csv"] = moodle.fresh_worksheet(moodle_students(finals), "fr", 20).text
-    out["publish/report.html"] = _stable_report(report.render(
+    filled = moodle.fresh_worksheet(moodle_students(finals), "fr", 20)
+    out["publish/moodle.csv"] = filled.text
+    out["publish/report.html"] = _stable_report(report.render(  # as review.publish renders it
         results, duplicates, QUESTIONS, lab="fakelab", profile="smoke", mode="bwrap",
-        settings={"jobs": 2, **RUN}, finals=finals))
+        settings={"jobs": 2, **RUN}, finals=finals, unmatched=filled.unmatched_students,
+        to_resubmit=filled.to_resubmit, moodle_conflicts=filled.conflicts))
     return out
 
 

@@ -149,11 +149,17 @@ def test_cli_maps_grade_options_to_plain_arguments(monkeypatch):
     assert seen["args"] == ("fashion_mnist", ["x.ipynb"], "OUT")
     assert seen["kw"] == {"jobs": 2, "timeout": 60, "memory": "2G", "profile": "smoke", "force": True,
                           "moodle_worksheet": None, "scale": None, "lang": "en", "on_collision": "fail",
-                          "cluster": None}
+                          "cluster": None, "unreadable_as_zero": False, "due": None, "late_policy": None,
+                          "extensions": None}
     args = parser().parse_args(["grade", "fashion_mnist", "x.ipynb", "-o", "OUT", "--moodle-worksheet", "ws.csv",
                                 "--scale", "20", "--lang", "fr"])
     args.func(args)
     assert (seen["kw"]["moodle_worksheet"], seen["kw"]["scale"], seen["kw"]["lang"]) == (Path("ws.csv"), 20.0, "fr")
+    args = parser().parse_args(["grade", "fashion_mnist", "x.ipynb", "-o", "OUT", "--due", "2026-12-15 23:59+01:00",
+                                "--late-policy", "late.toml", "--extensions", "ext.csv", "--unreadable-as-zero"])
+    args.func(args)
+    assert (seen["kw"]["due"], seen["kw"]["late_policy"], seen["kw"]["extensions"], seen["kw"]["unreadable_as_zero"]) \
+        == ("2026-12-15 23:59+01:00", Path("late.toml"), Path("ext.csv"), True)
 
 
 def test_python_dash_m_help():

@@ -92,8 +92,8 @@ def test_semicolon_worksheet_and_scale_option(tmp_path):
     path = tmp_path / "ws.csv"
     path.write_text("Identifiant;Nom complet;Note;Note maximale;Dernière modification (note)\n"
                     "Participant5001;Jeanne Dupont;;100,00;-\n", encoding="utf-8")
-    filled = moodle.fill_worksheet(path, STUDENTS[:1], scale=10)
-    assert filled.text.splitlines()[1] == "Participant5001;Jeanne Dupont;10,00;100,00;-;État : corrigé."
+    filled = moodle.fill_worksheet(path, STUDENTS[:1], scale=100)
+    assert filled.text.splitlines()[1] == "Participant5001;Jeanne Dupont;100,00;100,00;-;État : corrigé."
 
 
 def test_not_a_worksheet_is_an_instructor_error(tmp_path):

@@ -187,7 +187,9 @@ def test_manual_scores_from_formgrader_merge_into_the_gradebook(graded_course, t
     from tdgrade.review.nbgrader_scores import merge
     from tdgrade.review.publish import publish
 
-    db = graded_course / "gradebook.db"
+    course = tmp_path / "course"  # a copy: the answers formgrader showed are edited below
+    shutil.copytree(graded_course, course)
+    db = course / "gradebook.db"
     with Gradebook(f"sqlite:///{db}") as gb:  # what formgrader does when a grader types a score and a comment
         for student, score, text in (("alice", 1.0, "Parfait."), ("bob", 0.5, "Formule sans application.")):
             grade = gb.find_grade("q02_pourquoi_answer", "minilab", "minilab", student)
@@ -208,8 +210,17 @@ def test_manual_scores_from_formgrader_merge_into_the_gradebook(graded_course, t
         data = json.loads((outdir / "results" / f"{new}.json").read_text())
         data["student_id"] = new
         (outdir / "results" / f"{new}.json").write_text(json.dumps(data))
+    # formgrader graded the same texts as the tdgrade notebooks hold (the merge checks it)
+    from review_helpers import STUDENTS
+
+    for student, old in (("alice", "alice_martin"), ("bob", "bruno_petit")):
+        path = course / "autograded" / student / "minilab" / "minilab.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q02_pourquoi_answer")
+        cell.source = STUDENTS[old][1]
+        nbformat.write(nb, path)
     merged = merge(outdir, db, "minilab")
-    assert merged.saved == 2 and merged.unknown_students == []
+    assert merged.saved == 2 and merged.unknown_students == [] and merged.unchecked == [], merged.summary()
     assert merge(outdir, db, "minilab").unchanged == 2  # idempotent
     publish(outdir)
     rows = {r["student_id"]: r for r in csv.DictReader(io.StringIO((outdir / "grades.csv").read_text()))}

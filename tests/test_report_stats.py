@@ -18,18 +18,23 @@ def test_french_numbers():
 
 def test_difficulty_discrimination_and_top_failure():
     # q1 follows the rest of the total (discriminates), q2 goes against it.
-    results = [_result("a", 2, 0), _result("b", 2, 0), _result("c", 0, 2, msg="`total` manque"),
-               _result("d", 0, 2, msg="`total` manque"), _result("e", 0, 0, status="unreadable")]
-    results[0].total = 4.0 + 2  # a and b also did well elsewhere (the rest of their total is high)
-    results[1].total = 4.0 + 2
-    q1, q2 = question_stats(results, {"q1": 2, "q2": 2})
+    def group(k):
+        out = [_result(f"a{k}", 2, 0), _result(f"b{k}", 2, 0), _result(f"c{k}", 0, 2, msg="`total` manque"),
+               _result(f"d{k}", 0, 2, msg="`total` manque")]
+        out[0].total = out[1].total = 4.0 + 2  # a and b also did well elsewhere (the rest of their total is high)
+        return out
+
+    few = [*group(0), _result("e", 0, 0, status="unreadable")]
+    q1, q2 = question_stats(few, {"q1": 2, "q2": 2})
     assert q1.difficulty == pytest.approx(0.5) and q1.success == pytest.approx(0.5)  # 4 that ran
-    assert q1.discrimination > 0.9 and q2.discrimination < 0
+    assert (q1.discrimination, q1.n) == (None, 4)  # too few students for a correlation
     assert (q1.top_failure, q1.top_failure_count) == ("`total` manque", 2)
+    q1, q2 = question_stats([r for k in range(3) for r in group(k)], {"q1": 2, "q2": 2})
+    assert q1.n == 12 and q1.discrimination > 0.9 and q2.discrimination < 0
 
 
 def test_attention_lists_errors_and_very_low_scores():
     results = [_result("ok", 2, 2), _result("low", 0, 0), _result("t", 2, 2, status="timeout"),
                _result("dup", 0, 0, status="duplicate")]
     flagged = {r.student_id: why for r, why in attention(results)}
-    assert set(flagged) == {"low", "t"} and "très basse" in flagged["low"] and flagged["t"] == "temps dépassé"
+    assert set(flagged) == {"low", "t"} and "sous la moitié" in flagged["low"] and flagged["t"] == "temps dépassé"

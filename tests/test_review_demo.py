@@ -69,5 +69,6 @@ def test_demo_class_graded_completely_in_the_browser(tmp_path, smoke_data):
     assert float(alice["total"]) == pytest.approx(float(alice["auto"]) + 10.5)
     moodle_rows = list(csv.DictReader(io.StringIO((outdir / "moodle.csv").read_text())))
     assert sorted(r["Identifier"] for r in moodle_rows) == [f"Participant {n}" for n in range(1001, 1006)]
-    assert all(r["Grade"] != "" for r in moodle_rows)
+    assert published.to_resubmit == ["emma_roux"]  # the unreadable notebook: no grade pushed, listed
+    assert all((r["Grade"] != "") == (r["Identifier"] != "Participant 1005") for r in moodle_rows)
     assert "Commentaire fm31_bilan" in (outdir / "feedback" / "alice_martin.md").read_text()

@@ -10,7 +10,8 @@ import os
 import pytest
 
 from grade_helpers import copy_labs, results_by_id, run_grade
-from tdgrade.grade.students import OnCollision, discover, list_ids, resolve_collisions
+from tdgrade.grade.accounting import list_ids
+from tdgrade.grade.students import OnCollision, discover, resolve_collisions
 
 LAB = "fashion_mnist"
 NB = f"{LAB}.ipynb"

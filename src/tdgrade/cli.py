@@ -62,7 +62,7 @@ def _similarity(args) -> int:
 def _demo(args) -> int:
     from .demo import run_demo
 
-    return run_demo(get_lab(args.lab), args.out, profile=args.profile, jobs=args.jobs)
+    return run_demo(get_lab(args.lab), args.out, profile=args.profile, jobs=args.jobs, due=args.due)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -106,6 +106,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--out", type=Path, default=Path("demo-out"))
     s.add_argument("--profile", default="smoke", choices=("full", "smoke"))
     s.add_argument("--jobs", type=int, default=None)
+    s.add_argument("--due", default=None, metavar="DATE",
+                   help="a due date with its timezone (e.g. '2026-12-15 23:59 Europe/Paris'): the sample class "
+                        "is dated so that one student (Bruno Petit) is a day late and the default late policy applies")
     s.set_defaults(func=_demo)
     return p
 

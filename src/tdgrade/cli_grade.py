@@ -23,6 +23,14 @@ def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
                         help="grade on a Dask cluster (scheduler address, e.g. tcp://host:8786; 'local:N' for "
                              "a local test cluster); every worker needs tdgrade, bwrap, the data cache and the "
                              "same paths (shared filesystem)")
+    parser.add_argument("--due", default=None, metavar="DATE",
+                        help="due date with its timezone, e.g. '2026-12-15 23:59 Europe/Paris' or "
+                             "'2026-12-15 23:59+01:00'; without it no late penalty is applied")
+    parser.add_argument("--late-policy", type=Path, default=None, metavar="TOML",
+                        help="late policy (grace, penalty per started day/hour, cap, zero after, extensions); "
+                             "default: 15 min grace, 10%% of the maximum per started day, at most 50%%")
+    parser.add_argument("--extensions", type=Path, default=None, metavar="CSV",
+                        help="per-student extensions: CSV student_id,due")
     parser.add_argument("--list", "--dry-run", dest="dry_run", action="store_true",
                         help="print the student id each submission gets, grade nothing")
     add_moodle_arguments(parser)
@@ -37,6 +45,8 @@ def add_moodle_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Moodle's maximum grade to rescale to (default: the worksheet's, else the lab's points)")
     parser.add_argument("--lang", choices=("en", "fr"), default="en",
                         help="language of the Moodle site, for OUTDIR/moodle.csv's headers (default en)")
+    parser.add_argument("--unreadable-as-zero", action="store_true",
+                        help="push 0 to Moodle for an unreadable notebook (default: left out, listed to resubmit)")
 
 
 def add_review_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +61,9 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the only grader's name, written in every mark (default: each browser gives its own)")
     parser.add_argument("--anonymous", action="store_true",
                         help="anonymous grading: pseudonyms and a shuffled order per question in the page")
+    parser.add_argument("--prefer", choices=("nbgrader", "tdgrade"), default=None,
+                        help="with --from-nbgrader: which score wins when both differ (default: neither, the "
+                             "conflict is listed and the tdgrade score kept)")
     add_moodle_arguments(parser)
 
 
@@ -58,9 +71,10 @@ def run_grade(args: argparse.Namespace) -> int:
     """`tdgrade grade` (options as in `add_grade_arguments`)."""
     from .grade import grade
     from .grade.result import ResultError
+    from .moodle import WorksheetError
 
     if args.dry_run:
-        from .grade.students import list_ids
+        from .grade.accounting import list_ids
 
         return list_ids(args.lab, args.submissions, args.on_collision)
     if args.outdir is None:
@@ -69,8 +83,10 @@ def run_grade(args: argparse.Namespace) -> int:
         return grade(args.lab, args.submissions, args.outdir, jobs=args.jobs, timeout=args.timeout,
                      memory=args.memory, profile=args.profile, force=args.force,
                      moodle_worksheet=args.moodle_worksheet, scale=args.scale, lang=args.lang,
-                     on_collision=args.on_collision, cluster=args.cluster)
-    except ResultError as exc:
+                     on_collision=args.on_collision, cluster=args.cluster,
+                     unreadable_as_zero=args.unreadable_as_zero, due=args.due, late_policy=args.late_policy,
+                     extensions=args.extensions)
+    except (ResultError, WorksheetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -78,13 +94,15 @@ def run_grade(args: argparse.Namespace) -> int:
 def run_review(args: argparse.Namespace) -> int:
     """`tdgrade review` (options as in `add_review_arguments`)."""
     from .grade.result import ResultError
+    from .moodle import WorksheetError
     from .review import review
 
     try:
         return review(args.outdir, port=args.port, publish_only=args.publish, from_nbgrader=args.from_nbgrader,
                       assignment=args.assignment, worksheet=args.moodle_worksheet, scale=args.scale, lang=args.lang,
-                      grader=args.grader, anonymous=args.anonymous)
-    except ResultError as exc:
+                      grader=args.grader, anonymous=args.anonymous,
+                      unreadable_as_zero=args.unreadable_as_zero, prefer=args.prefer)
+    except (ResultError, WorksheetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

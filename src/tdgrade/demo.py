@@ -70,11 +70,30 @@ def _write_answer(nb, prompt: str, answer: str) -> None:
             return
 
 
-def run_demo(lab: Lab, out: Path, profile: str = "smoke", jobs: int | None = None) -> int:
+LATE_STUDENT = 1  # index in the sample class: Bruno Petit, whose grade is final at once (nothing written)
+
+
+def date_class(paths: list[Path], due: str) -> None:
+    """File times as submission times: everybody an hour before `due`, one student a day late
+    (23 h after it: one started day of the default policy)."""
+    import os
+    from datetime import timedelta
+
+    from .grade.late import parse_due
+
+    when = parse_due(due)
+    for index, path in enumerate(paths):
+        stamp = (when + (timedelta(hours=23) if index == LATE_STUDENT else -timedelta(hours=1))).timestamp()
+        os.utime(path, (stamp, stamp))
+
+
+def run_demo(lab: Lab, out: Path, profile: str = "smoke", jobs: int | None = None, due: str | None = None) -> int:
     submissions = out / "submissions"
     paths = sample_class(lab, submissions)
+    if due:
+        date_class(paths, due)
     print(f"sample class of {len(paths)} submissions in {submissions}")
-    code = grade(lab, [submissions], out / "graded", jobs=jobs, profile=profile)
+    code = grade(lab, [submissions], out / "graded", jobs=jobs, profile=profile, due=due)
     print(f"gradebook: {out / 'graded' / 'grades.csv'}\nreport: {out / 'graded' / 'report.html'}\n"
           f"manual questions: tdgrade review {out / 'graded'}")
     return code

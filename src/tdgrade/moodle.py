@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
+from datetime import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +53,8 @@ class Student:
     participant: str | None  # Moodle's participant number (bulk-download folder), if known
     grade: float | None  # on the lab's scale; None = not yet graded (the cell is left empty)
     max_grade: float
-    feedback: str
+    feedback: str  # written only with a final grade: Moodle imports feedback even when it skips the grade
+    to_resubmit: bool = False  # unreadable notebook: no grade, no feedback, listed (unless graded as 0)
 
 
 @dataclass
@@ -62,11 +63,14 @@ class Filled:
     unmatched_students: list[str] = field(default_factory=list)  # graded here, no row in the file
     unmatched_rows: list[str] = field(default_factory=list)  # rows of the worksheet with no submission
     not_graded: list[str] = field(default_factory=list)  # matched, but grading incomplete: grade left empty
+    to_resubmit: list[str] = field(default_factory=list)  # unreadable notebook: grade and feedback left empty
+    conflicts: list[str] = field(default_factory=list)  # rows whose participant number contradicts a name match
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    from .grade.students import slugify  # the same folding as student ids
+
+    return slugify(text or "")
 
 
 def format_grade(value: float, lang: str) -> str:
@@ -118,24 +122,50 @@ def _index(students: list[Student]):
     return by_participant, by_key
 
 
-def _match(row: dict[str, str], names: dict[str, str], by_participant, by_key) -> Student | None:
+def _match(row: dict[str, str], names: dict[str, str], by_participant, by_key) -> tuple[Student | None, str]:
+    """(the student of this row or None, a conflict to list or ""). The participant number decides;
+    a name or e-mail match is taken only when it does not contradict the row's number."""
     m = _PARTICIPANT.match(row.get(names["id"], ""))
-    if m and m.group(1) in by_participant:
-        return by_participant[m.group(1)]
+    number = m.group(1) if m else None
+    if number and number in by_participant:
+        return by_participant[number], ""
     email = row.get(names["email"], "")
     for key in (_fold(row.get(names["name"], "")), _fold(email), _fold(email.split("@")[0])):
         if key and key in by_key:
-            return by_key[key]
-    return None
+            student = by_key[key]
+            if number and student.participant and student.participant != number:
+                return None, (f"row {row.get(names['id'], '')!r} ({row.get(names['name'], '')}) has the name of "
+                              f"{student.student_id}, whose participant number is {student.participant}: not matched")
+            return student, ""
+    return None, ""
 
 
-def fill_worksheet(path: Path, students: list[Student], scale: float | None = None) -> Filled:
-    """The downloaded worksheet with Grade and Feedback filled, every other column and row kept."""
-    header, rows, lang, delimiter = read_worksheet(path)
+def _check_scale(path: Path, scale: float | None, row_max: float | None) -> float | None:
+    """The maximum to rescale to; `--scale` must agree with the worksheet (the importer skips a grade
+    above the assignment's maximum, silently)."""
+    if scale is not None and row_max is not None and abs(scale - row_max) > 1e-9:
+        raise WorksheetError(f"--scale {scale:g} conflicts with the maximum grade {row_max:g} in {path}: Moodle "
+                             "would skip every grade above it; drop --scale (grades are rescaled to the "
+                             "worksheet's maximum) or change the assignment's maximum grade in Moodle")
+    return scale if scale is not None else row_max
+
+
+def check_worksheet(path: Path, scale: float | None = None) -> None:
+    """Raise WorksheetError now (before grading) if `path` cannot be filled with this `scale`."""
+    header, rows, lang, _ = read_worksheet(path)
     names = HEADERS[lang]
     for key in REQUIRED:
         if names[key] not in header:
             raise WorksheetError(f"{path}: column {names[key]!r} missing; Moodle's importer needs it")
+    for raw in rows:
+        _check_scale(path, scale, parse_number(dict(zip(header, raw)).get(names["max"], "")))
+
+
+def fill_worksheet(path: Path, students: list[Student], scale: float | None = None) -> Filled:
+    """The downloaded worksheet with Grade and Feedback filled, every other column and row kept."""
+    check_worksheet(path, scale)
+    header, rows, lang, delimiter = read_worksheet(path)
+    names = HEADERS[lang]
     if names["feedback"] not in header:
         header = [*header, names["feedback"]]
     by_participant, by_key = _index(students)
@@ -145,18 +175,17 @@ def fill_worksheet(path: Path, students: list[Student], scale: float | None = No
     for raw in rows:
         raw = raw + [""] * (len(header) - len(raw))
         row = dict(zip(header, raw))
-        student = _match(row, names, by_participant, by_key)
+        student, conflict = _match(row, names, by_participant, by_key)
+        if conflict:
+            filled.conflicts.append(conflict)
         if student is None:
             filled.unmatched_rows.append(f"{row.get(names['id'], '')} {row.get(names['name'], '')}".strip())
         else:
             seen.add(student.student_id)
-            target = scale if scale is not None else parse_number(row.get(names["max"], ""))
-            if student.grade is None:
-                filled.not_graded.append(student.student_id)
-                row[names["grade"]] = ""
-            else:
-                row[names["grade"]] = format_grade(scaled(student.grade, student.max_grade, target), lang)
-            row[names["feedback"]] = student.feedback
+            target = _check_scale(path, scale, parse_number(row.get(names["max"], "")))
+            row[names["grade"]], feedback = _cells(student, target, lang, filled)
+            if feedback is not None:
+                row[names["feedback"]] = feedback
         out_rows.append([row[h] for h in header])
     filled.unmatched_students = [s.student_id for s in students if s.student_id not in seen]
     buf = io.StringIO()
@@ -165,6 +194,17 @@ def fill_worksheet(path: Path, students: list[Student], scale: float | None = No
     writer.writerows(out_rows)
     filled.text = buf.getvalue()
     return filled
+
+
+def _cells(student: Student, target: float | None, lang: str, filled: Filled) -> tuple[str, str | None]:
+    """(grade cell, feedback cell or None to leave it as it is): both only for a final grade."""
+    if student.to_resubmit:
+        filled.to_resubmit.append(student.student_id)
+        return "", None
+    if student.grade is None:
+        filled.not_graded.append(student.student_id)
+        return "", None
+    return format_grade(scaled(student.grade, student.max_grade, target), lang), student.feedback
 
 
 def fresh_worksheet(students: list[Student], lang: str = "en", scale: float | None = None) -> Filled:
@@ -185,12 +225,29 @@ def fresh_worksheet(students: list[Student], lang: str = "en", scale: float | No
             filled.unmatched_students.append(s.student_id)
             continue
         target = scale if scale is not None else s.max_grade
-        grade = "" if s.grade is None else format_grade(scaled(s.grade, s.max_grade, target), lang)
-        if s.grade is None:
-            filled.not_graded.append(s.student_id)
+        grade, feedback = _cells(s, target, lang, filled)
         values = {"id": f"{HIDDEN_USER[lang]}{s.participant}", "name": s.full_name, "email": "", "status": "",
                   "grade": grade, "max": format_grade(target, lang), "changeable": YES[lang],
-                  "modified_submission": "-", "modified": "-", "feedback": s.feedback}
+                  "modified_submission": "-", "modified": "-", "feedback": feedback or ""}
         writer.writerow([values[c] for c in columns])
     filled.text = buf.getvalue()
     return filled
+
+
+def submission_times(path: Path, students: list[Student], zone) -> dict[str, datetime]:
+    """Student id -> the worksheet's "Last modified (submission)" (either language), for rows matched
+    as `fill_worksheet` matches them (a conflicting row gives nothing). Moodle writes the time in the
+    downloader's timezone without naming it: read in `zone` (the due date's)."""
+    from .grade.late import parse_moodle_date
+
+    header, rows, lang, _ = read_worksheet(path)
+    names = HEADERS[lang]
+    by_participant, by_key = _index(students)
+    out = {}
+    for raw in rows:
+        row = dict(zip(header, raw))
+        student, _ = _match(row, names, by_participant, by_key)
+        when = parse_moodle_date(row.get(names["modified_submission"], ""), zone)
+        if student is not None and when is not None:
+            out[student.student_id] = when
+    return out

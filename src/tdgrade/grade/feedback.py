@@ -93,17 +93,40 @@ def _fmt(x: float) -> str:
     return f"{x:g}".replace(".", ",")
 
 
-def grade_lines(result: Result, final=None) -> list[tuple[str, str]]:
-    """(label, value) of the grade: automatic part, and with manual questions the manual part and total."""
+def grade_lines(result: Result, final=None, late=None) -> list[tuple[str, str]]:
+    """(label, value) of the grade: automatic part, and with manual questions the manual part and total;
+    with a due date (`late`: a `late.Lateness`), the submission time and the penalty."""
     auto = f"{_fmt(result.total if final is None else final.auto)} / {_fmt(result.max_total)}"
     if final is None or not final.manual:
-        return [("Note automatique", auto)]
-    done, count = final.manual_done, len(final.manual)
-    manual = (f"{_fmt(final.manual_score)} / {_fmt(final.manual_max)}" if final.complete
-              else f"correction en cours ({done}/{count} questions notées)")
-    total = (f"{_fmt(final.total)} / {_fmt(final.max_total)}" if final.complete
-             else f"pas encore notée (sur {_fmt(final.max_total)})")
-    return [("Note automatique", auto), ("Note des questions rédigées", manual), ("Note finale", total)]
+        lines = [("Note automatique", auto)]
+        total, max_total = result.total, result.max_total
+    else:
+        done, count = final.manual_done, len(final.manual)
+        manual = (f"{_fmt(final.manual_score)} / {_fmt(final.manual_max)}" if final.complete
+                  else f"correction en cours ({done}/{count} questions notées)")
+        lines = [("Note automatique", auto), ("Note des questions rédigées", manual)]
+        total, max_total = final.total, final.max_total
+    if late is not None:
+        lines += late_lines(late)
+        total = late.apply(total)
+    if late is not None or (final is not None and final.manual):
+        lines.append(("Note finale", f"{_fmt(total)} / {_fmt(max_total)}" if total is not None
+                      else f"pas encore notée (sur {_fmt(max_total)})"))
+    return lines
+
+
+def late_lines(late) -> list[tuple[str, str]]:
+    from .late import french_time, human
+
+    if late.submitted is None:
+        return [("Dépôt", "date de dépôt inconnue : aucune pénalité")]
+    when = f"{french_time(late.submitted)} (date limite{' prolongée' if late.extended else ''} " \
+           f"{french_time(late.due)})"
+    if not late.late:
+        return [("Dépôt", f"{when}, dans les délais")]
+    penalty = "note ramenée à 0" if late.zero else (f"−{_fmt(late.penalty)} point(s)" if late.penalty
+                                                    else "aucune (délai de grâce)")
+    return [("Dépôt", f"{when}, en retard de {human(late.late_by)}"), ("Pénalité de retard", penalty)]
 
 
 def manual_markdown(final) -> list[str]:
@@ -162,8 +185,8 @@ def override_text(final, q) -> str | None:
 
 
 def render_markdown(result: Result, *, lab: str = "", timeout: float | None = None, memory: int | None = None,
-                    final=None) -> str:
-    grades = [f"**{label} :** {value}" for label, value in grade_lines(result, final)]
+                    final=None, late=None) -> str:
+    grades = [f"**{label} :** {value}" for label, value in grade_lines(result, final, late)]
     lines = [f"# Retour de correction — TD `{lab or result.lab}`", "",
              f"**Étudiant·e :** {result.full_name or result.student_id}  ",
              f"**Fichier corrigé :** `{_basename(result.submission)}`  ",
@@ -227,7 +250,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .6rem;
 
 
 def render_html(result: Result, *, lab: str = "", timeout: float | None = None, memory: int | None = None,
-                final=None) -> str:
+                final=None, late=None) -> str:
     e = html.escape
     out = ["<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>",
            f"<title>Retour — {e(result.student_id)}</title><style>{CSS}</style></head><body>",
@@ -236,7 +259,7 @@ def render_html(result: Result, *, lab: str = "", timeout: float | None = None, 
            f"<tr><th>Étudiant·e</th><td>{e(result.full_name or result.student_id)}</td></tr>",
            f"<tr><th>Fichier corrigé</th><td><code>{e(_basename(result.submission))}</code></td></tr>",
            f"<tr><th>État</th><td>{e(STATUS_LABELS[result.status])}</td></tr>",
-           *[f"<tr><th>{e(label)}</th><td><b>{e(value)}</b></td></tr>" for label, value in grade_lines(result, final)],
+           *[f"<tr><th>{e(label)}</th><td><b>{e(value)}</b></td></tr>" for label, value in grade_lines(result, final, late)],
            "</table>",
            f"<p class='box'>{e(status_explanation(result, timeout, memory))}</p>"]
     if result.duplicates:
@@ -290,10 +313,10 @@ def manual_html(final) -> list[str]:
     return [*out, "</ul>"]
 
 
-def moodle_comment(result: Result, final=None) -> str:
+def moodle_comment(result: Result, final=None, late=None) -> str:
     """One-paragraph plain-text summary for the Moodle feedback column."""
     parts = [f"État : {STATUS_LABELS[result.status]}."]
-    parts += [f"{label} : {value}." for label, value in grade_lines(result, final)]
+    parts += [f"{label} : {value}." for label, value in grade_lines(result, final, late)]
     if result.ran:
         parts.append(" ; ".join(f"{q.name} {_fmt(question_score(final, q))}/{_fmt(q.max_score)}"
                                 + (" (modifiée par l'enseignant·e)" if _override_of(final, q.name) else "")

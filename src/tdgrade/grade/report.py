@@ -16,7 +16,8 @@ from pathlib import Path
 
 from .feedback import STATUS_LABELS
 from .gradebook import atomic_write
-from .report_stats import attention, fr, question_stats
+from .report_sections import collisions_section, intake_section, late_section
+from .report_stats import attention, class_means, discrimination_text, fr, manual_discrimination, question_stats
 from .result import Result, Status
 
 
@@ -26,20 +27,32 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def plots(results: list[Result], questions: dict[str, float]) -> dict[str, str]:
+def _histogram_data(results: list[Result], questions: dict[str, float], finals) -> tuple[list[float], float, str]:
+    """(values, maximum, axis label): final totals once every one is known, else the automatic part,
+    labelled as such."""
+    auto_max = sum(questions.values()) or 1.0
+    if finals and finals[0].manual:
+        if all(f.complete for f in finals):
+            return [f.total for f in finals], finals[0].max_total, f"note finale (sur {finals[0].max_total:g})"
+        pending = sum(1 for f in finals if not f.complete)
+        return ([r.total for r in results], auto_max,
+                f"partie automatique seulement (sur {auto_max:g}) ; {pending} note(s) finale(s) en attente")
+    return [r.total for r in results], auto_max, f"note automatique (sur {auto_max:g})"
+
+
+def plots(results: list[Result], questions: dict[str, float], finals=None) -> dict[str, str]:
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     from matplotlib.figure import Figure
 
     out = {}
-    max_total = sum(questions.values()) or 1.0
-    totals = [r.total for r in results]
+    totals, max_total, label = _histogram_data(results, questions, finals)
     fig = Figure(figsize=(6, 3.2))
     ax = fig.add_subplot()
     bins = min(20, max(5, int(max_total) + 1))
     ax.hist(totals, bins=bins, range=(0, max_total), color="#3b6ea8", edgecolor="white")
-    ax.set_xlabel(f"note automatique (sur {max_total:g})")
+    ax.set_xlabel(label)
     ax.set_ylabel("nombre d'étudiant·es")
     from matplotlib.ticker import MaxNLocator
 
@@ -79,30 +92,29 @@ def plots(results: list[Result], questions: dict[str, float]) -> dict[str, str]:
     return out
 
 
-def _means(results: list[Result], finals) -> str:
-    """Class mean over ALL students (every status counts, as in the gradebook), and per status apart."""
-    totals = {f.student_id: f.total for f in finals} if finals else {}
-
-    def value(r):
-        return totals.get(r.student_id, r.total) if finals else r.total
-
-    scored = [value(r) for r in results if value(r) is not None]
-    parts = [f"moyenne de la classe {fr(sum(scored) / len(scored)) if scored else '—'} "
-             f"({len(scored)} étudiant·es{' notés entièrement' if finals and finals[0].manual else ''})"]
+def _means(results: list[Result], finals, max_total: float, auto_max: float, late=None) -> str:
+    """Class mean over the students whose grade is known (the others counted apart), per status apart."""
+    has_manual = bool(finals and finals[0].manual)
+    means = class_means(results, finals)
+    by_id = {f.student_id: f for f in finals or []}
     by_status = {}
     for r in results:
-        if value(r) is not None:
-            by_status.setdefault(r.status, []).append(value(r))
+        value = by_id[r.student_id].total if has_manual and r.student_id in by_id else r.total
+        if value is not None:
+            by_status.setdefault(r.status, []).append(value)
+    penalties = " (avant pénalités de retard)" if late and any(x.penalty for x in late.values()) else ""
+    parts = [means.text(max_total, auto_max, has_manual) + penalties]
     parts += [f"{STATUS_LABELS[st]} : {fr(sum(v) / len(v))} ({len(v)})" for st, v in by_status.items()]
     return " · ".join(parts)
 
 
 def render(results: list[Result], duplicates: list[Result], questions: dict[str, float], *, lab: str, profile: str,
            mode: str, mode_reason: str = "", settings: dict | None = None,
-           collisions: tuple[str, list[dict]] = ("fail", []), finals=None, unmatched=None) -> str:
+           collisions: tuple[str, list[dict]] = ("fail", []), finals=None, unmatched=None,
+           to_resubmit=None, moodle_conflicts=None, late=None, intake=None) -> str:
     e = html.escape
-    imgs = plots(results, questions)
     finals = list(finals or [])
+    imgs = plots(results, questions, finals)
     has_manual = bool(finals and finals[0].manual)
     max_total = sum(questions.values()) + (finals[0].manual_max if has_manual else 0)
     counts = Counter(r.status for r in results)
@@ -119,7 +131,7 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
            f"<h1>Rapport de correction — TD <code>{e(lab)}</code></h1>",
            f"<p>Profil <code>{e(profile)}</code> · {len(results)} étudiant·es · {len(ran)} notebooks exécutés · "
            f"note sur {fr(max_total)} · généré le {time.strftime('%d/%m/%Y %H:%M')}</p>",
-           f"<p>{e(_means(results, finals))}</p>"]
+           f"<p>{e(_means(results, finals, max_total, sum(questions.values()), late))}</p>"]
     if unsandboxed or mode != "bwrap":
         out.append("<div class='warn'>⚠ ATTENTION : "
                    f"{unsandboxed or 'des'} notebook(s) ont été exécutés SANS le bac à sable bwrap "
@@ -129,7 +141,8 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
     if settings:
         out.append("<p>Réglages : " + " · ".join(f"{e(k)} = <code>{e(str(v))}</code>" for k, v in settings.items())
                    + "</p>")
-    out += _collisions(*collisions)
+    out += intake_section(intake)
+    out += collisions_section(*collisions)
     out.append("<div class='plots'>")
     for key, alt in (("histogram", "Distribution des notes"), ("pass_rate", "Réussite par question"),
                      ("status", "États des dépôts")):
@@ -142,11 +155,17 @@ def render(results: list[Result], duplicates: list[Result], questions: dict[str,
     if has_manual:
         out += _manual_section(finals)
     out += _overrides_section(finals)
-    out += _attention_section(results)
+    out += _attention_section(results, finals)
     if unmatched:
         out.append(f"<h2>Absents du fichier Moodle</h2><p class='bad'>Sans correspondance Moodle (identifiant "
                    f"« Participant N » ou nom) : {e(', '.join(unmatched))}. Saisissez leur note à la main ou "
                    "corrigez le nom du dossier de dépôt.</p>")
+    out += late_section(late)
+    if to_resubmit:
+        out.append(f"<h2>À redéposer</h2><p class='bad'>Notebook illisible, laissé hors du fichier Moodle (ni note ni "
+                   f"commentaire ; <code>--unreadable-as-zero</code> leur donne 0) : {e(', '.join(to_resubmit))}.</p>")
+    if moodle_conflicts:
+        out.append("<h2>Conflits Moodle</h2><ul>" + "".join(f"<li>{e(c)}</li>" for c in moodle_conflicts) + "</ul>")
     totals = {f.student_id: f for f in finals}
     out.append("</table><h2>Étudiant·es</h2><table><tr><th>id</th><th>nom</th><th>état</th><th>note</th>"
                "<th>détail</th><th>liens</th></tr>")
@@ -184,29 +203,36 @@ def _grade_cell(r: Result, final) -> str:
 def _questions_section(results, questions) -> list[str]:
     e = html.escape
     out = ["<h2>Questions automatiques</h2><p>Difficulté : note moyenne / points (1 = tout le monde réussit). "
-           "Discrimination : corrélation entre la note de la question et le reste de la note (proche de 0 ou "
-           "négative : la question ne sépare pas les bons des moins bons).</p>",
+           "Discrimination : corrélation entre la note de la question et le reste de la partie automatique "
+           "(proche de 0 ou négative : la question ne sépare pas les bons des moins bons), à partir de 10 "
+           "étudiant·es. Échec le plus fréquent : le message, et le nombre d'étudiant·es qui l'ont eu.</p>",
            "<table><tr><th>question</th><th>points</th><th>réussite</th><th>moyenne</th><th>difficulté</th>"
            "<th>discrimination</th><th>échec le plus fréquent</th></tr>"]
     for q in question_stats(results, questions):
         rate = f"{fr(100 * q.success, 0)} %" if q.success is not None else "—"
-        failure = f"{e(q.top_failure)} ({q.top_failure_count})" if q.top_failure_count else ""
+        who = f"{q.top_failure_count} étudiant·e{'s' if q.top_failure_count > 1 else ''}"
+        failure = f"{e(q.top_failure)} ({who})" if q.top_failure_count else ""
         out.append(f"<tr><td><code>{e(q.name)}</code></td><td>{fr(q.points)}</td><td>{rate}</td><td>{fr(q.mean)}</td>"
-                   f"<td>{fr(q.difficulty)}</td><td>{fr(q.discrimination)}</td><td>{failure}</td></tr>")
+                   f"<td>{fr(q.difficulty)}</td><td>{e(discrimination_text(q.discrimination, q.n))}</td>"
+                   f"<td>{failure}</td></tr>")
     return [*out, "</table>"]
 
 
 def _manual_section(finals) -> list[str]:
     e = html.escape
-    out = ["<h2>Correction manuelle</h2><table><tr><th>question</th><th>points</th><th>notées</th>"
-           "<th>vides</th><th>moyenne</th></tr>"]
+    out = ["<h2>Correction manuelle</h2><p>Discrimination : corrélation entre la note de la question et le "
+           "reste de la note finale, sur les étudiant·es entièrement noté·es (à partir de 10).</p>"
+           "<table><tr><th>question</th><th>points</th><th>notées</th><th>vides</th><th>moyenne</th>"
+           "<th>discrimination</th></tr>"]
+    discrimination = manual_discrimination(finals)
     for i, line0 in enumerate(finals[0].manual):
         lines = [f.manual[i] for f in finals]
         done = [x for x in lines if x.done]
         empty = sum(1 for x in lines if x.answer.empty)
         mean = sum(x.score for x in done) / len(done) if done else None
         out.append(f"<tr><td><code>{e(line0.question.name)}</code></td><td>{fr(line0.question.points)}</td>"
-                   f"<td>{len(done)}/{len(lines)}</td><td>{empty}</td><td>{fr(mean)}</td></tr>")
+                   f"<td>{len(done)}/{len(lines)}</td><td>{empty}</td><td>{fr(mean)}</td>"
+                   f"<td>{e(discrimination_text(*discrimination[i]))}</td></tr>")
     complete = sum(1 for f in finals if f.complete)
     out.append(f"</table><p>{complete}/{len(finals)} étudiant·es entièrement noté·es. Notez les réponses avec "
                "<code>tdgrade review OUTDIR</code>.</p>")
@@ -228,35 +254,14 @@ def _overrides_section(finals) -> list[str]:
     return [*out, "</table>"]
 
 
-def _attention_section(results) -> list[str]:
+def _attention_section(results, finals=None) -> list[str]:
     e = html.escape
-    flagged = attention(results)
+    flagged = attention(results, finals)
     if not flagged:
         return []
     out = ["<h2>À surveiller</h2><ul>"]
     out += [f"<li><code>{e(r.student_id)}</code> — {e(why)}</li>" for r, why in flagged]
     return [*out, "</ul>"]
-
-
-_RESOLUTION = {"fail": "dépôts NON notés : renommez les dossiers ou relancez avec <code>--on-collision newest</code> "
-                       "(même personne) ou <code>separate</code> (personnes différentes)",
-               "newest": "traités comme un seul étudiant (<code>--on-collision newest</code>) : le plus récent est noté",
-               "separate": "traités comme des étudiant·es différent·es (<code>--on-collision separate</code>) : "
-                           "identifiants suffixés <code>_2</code>, <code>_3</code>…"}
-
-
-def _collisions(how: str, collisions: list[dict]) -> list[str]:
-    """The same id reached from different folders: never merged silently."""
-    if not collisions:
-        return []
-    e = html.escape
-    out = [f"<div class='warn'>⚠ {len(collisions)} identifiant(s) obtenu(s) depuis des dossiers différents — "
-           f"{_RESOLUTION.get(how, e(how))}.</div><table><tr><th>id</th><th>fichiers</th></tr>"]
-    for c in collisions:
-        paths = "<br>".join(f"<code>{e(str(p))}</code>" for p in c.get("paths", []))
-        out.append(f"<tr><td><code>{e(str(c.get('student_id')))}</code></td><td>{paths}</td></tr>")
-    out.append("</table>")
-    return out
 
 
 def _detail(r: Result) -> str:

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import compile_cache, gradebook, pool, sandbox, students
+from . import accounting, compile_cache, gradebook, late, pool, sandbox
 from .outdir import OutputFolder, OutputFolderError
 from .progress import Progress
 from .result import Status
@@ -20,7 +20,8 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
           other_labs=None, sandbox_mode: str | None = None, progress_stream=None, tty: bool | None = None,
           nproc: int = 512, disk: int | str = 2 << 30, export_timeout: float | None = None, hidden_timeout: float = 300.0,
           moodle_worksheet: str | Path | None = None, scale: float | None = None, lang: str = "en",
-          on_collision: str = "fail", cluster=None) -> int:
+          on_collision: str = "fail", cluster=None, unreadable_as_zero: bool = False, due: str | None = None,
+          late_policy: str | Path | None = None, extensions: str | Path | None = None) -> int:
     """Grade every submission of `lab` found in `submissions` into `outdir`; return an exit code.
 
     lab: a lab name (`tdgrade.labs.get_lab`) or an object with `name`, `release_dir`, `tests_dir`,
@@ -41,11 +42,14 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
     on_collision: one student id reached from different folders (`students.OnCollision`): "fail"
         (default: those submissions are not graded, the run lists them and returns 3), "newest"
         (one student: the newest is graded) or "separate" (`alice`, `alice_2`, ...).
+    unreadable_as_zero: push 0 to Moodle for an unreadable notebook (default: left out, to resubmit).
+    due: the due date with its timezone ("2026-12-15 23:59 Europe/Paris"); late_policy: its TOML
+        policy, extensions: CSV `student_id,due` (`grade.late`). Without `due` no penalty applies.
     cluster: None (local thread pool), a Dask scheduler address, "local[:N]" (a LocalCluster of N
         worker processes on loopback) or a `distributed.Client`: see `pool.run_dask`.
 
     Returns 0 when every submission has a result (whatever its status), 1 if some ended in
-    `grader_error`, 2 when the lab has no tests or OUTDIR cannot take this run, 3 when id
+    `grader_error`, 2 when the lab has no tests, OUTDIR cannot take this run or the Moodle worksheet cannot be filled, 3 when id
     collisions held submissions back, 130 when interrupted (finished results are kept; re-run to resume).
     """
     from tdgrade.hidden import Suite
@@ -61,6 +65,19 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         say(f"error: no tests in {tests_dir}: run `tdgrade build {lab.name}` first")
         return 2
     suite = Suite.from_dir(tests_dir)
+    try:
+        plan = late.make_plan(due, late_policy, extensions) if due else None
+    except (OSError, late.LateError) as exc:
+        say(f"error: {exc}")
+        return 2
+    if moodle_worksheet is not None:  # a worksheet that cannot be filled stops the run before grading
+        from ..moodle import WorksheetError, check_worksheet
+
+        try:
+            check_worksheet(Path(moodle_worksheet), scale)
+        except (OSError, WorksheetError) as exc:
+            say(f"error: {exc}")
+            return 2
     mode, reason = _sandbox_mode(sandbox_mode, say)
     try:
         folder = OutputFolder(outdir).claim(lab.name)
@@ -70,6 +87,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
     with folder:
         others = find_other_labs(lab) if other_labs is None else list(other_labs)
         subs, held_back = _discover(submissions, lab, folder, on_collision, say)
+        _record_late_plan(folder.path, plan, subs, say)
         ctx = make_context(lab, folder.path, settings, suite, mode, others, say)
         todo, skipped = _plan(ctx, folder, subs, force)
         executor = pool.Pool(cluster, settings.jobs, len(todo))
@@ -88,7 +106,7 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
             "lab": lab.name, "profile": profile, "mode": mode, "mode_reason": reason, "timeout": settings.timeout,
             "memory": settings.memory, "questions": list(ctx.questions), "points": ctx.questions,
             "settings": settings.summary(workers=executor.slots)})
-        say(_publish(lab, folder.path, moodle_worksheet, scale, lang))
+        say(_publish(lab, folder.path, moodle_worksheet, scale, lang, unreadable_as_zero))
         folder.clean_work()
     if mode != "bwrap":
         say(f"WARNING: graded WITHOUT sandbox ({reason}); see report.html")
@@ -118,19 +136,35 @@ def _sandbox_mode(requested: str | None, say) -> tuple[str, str]:
 
 
 def _discover(submissions, lab, folder: OutputFolder, on_collision: str, say):
-    """(submissions to grade, those held back by id collisions); collisions are recorded in OUTDIR."""
-    subs, warnings, collisions = students.discover(list(submissions), lab.name, exclude=[folder.path])
-    for w in warnings:
+    """(submissions to grade, those held back by id collisions); every file found is accounted for
+    on the terminal, collisions are recorded in OUTDIR."""
+    acc = accounting.account(submissions, lab.name, on_collision, exclude=[folder.path])
+    for w in acc.intake.warnings:
         say(f"warning: {w}")
-    subs, held_back = students.resolve_collisions(subs, collisions, students.OnCollision(on_collision))
-    gradebook.write_collisions(folder.path, collisions, on_collision)
-    for c in collisions:
+    gradebook.write_collisions(folder.path, acc.intake.collisions, on_collision)
+    for c in acc.intake.collisions:
         say(f"id collision: {len(c.paths)} submissions from different folders all name {c.student_id!r}: "
             + ", ".join(c.paths))
-    if held_back:
-        say(f"{len(held_back)} submission(s) NOT graded because of id collisions: rename the folders, "
+    if acc.held:
+        say(f"{len(acc.held)} submission(s) NOT graded because of id collisions: rename the folders, "
             "or re-run with --on-collision newest (same student) or separate (different students)")
-    return subs, held_back
+    for line in acc.lines():
+        say(line)
+    accounting.write_intake(folder.path, acc)
+    return acc.kept, acc.held
+
+
+def _record_late_plan(outdir: Path, plan, subs, say) -> None:
+    """OUTDIR/late-policy.json with each student's submission time (intake sources), or none: a run
+    without --due applies no penalty, even if an earlier run had one."""
+    path = Path(outdir) / late.POLICY_FILE
+    if plan is None:
+        path.unlink(missing_ok=True)
+        return
+    zone = plan.due.tzinfo
+    plan.submitted = {s.student_id: late.submission_time(s, zone) for s in subs if not s.duplicate_of}
+    gradebook.atomic_write(path, plan.to_json())
+    say(f"due {plan.due.isoformat()} ({plan.policy.describe()}); {len(plan.extensions)} extension(s)")
 
 
 def _plan(ctx, folder: OutputFolder, subs, force: bool) -> tuple[list, int]:
@@ -188,7 +222,7 @@ def _similarity(outdir: Path, lab, say) -> None:
         say(f"warning: similarity report not written: {type(exc).__name__}: {exc}")
 
 
-def _publish(lab, outdir: Path, worksheet, scale, lang) -> str:
+def _publish(lab, outdir: Path, worksheet, scale, lang, unreadable_as_zero: bool = False) -> str:
     """Copy what `tdgrade review` needs into OUTDIR, then write the gradebook; its summary."""
     from ..compiler.manual import MANUAL_FILE, load_manual
     from ..review.answers import release_scaffolding
@@ -198,4 +232,5 @@ def _publish(lab, outdir: Path, worksheet, scale, lang) -> str:
     autograder = getattr(lab, "autograder_dir", None) or Path(lab.tests_dir).parent
     questions = load_manual(Path(autograder) / MANUAL_FILE)
     copy_lab_files(outdir, questions, release_scaffolding(Path(lab.release_dir) / lab.notebook_name))
-    return publish(outdir, worksheet=worksheet, scale=scale, lang=lang).summary()
+    return publish(outdir, worksheet=worksheet, scale=scale, lang=lang,
+                   unreadable_as_zero=unreadable_as_zero).summary()

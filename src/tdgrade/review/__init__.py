@@ -14,7 +14,8 @@ from pathlib import Path
 
 def review(outdir: Path, *, port: int = 0, publish_only: bool = False, from_nbgrader: Path | None = None,
            assignment: str | None = None, worksheet: Path | None = None, scale: float | None = None,
-           lang: str = "en", grader: str | None = None, anonymous: bool = False) -> int:
+           lang: str = "en", grader: str | None = None, anonymous: bool = False, unreadable_as_zero: bool = False,
+           prefer: str | None = None) -> int:
     """Serve the review page for OUTDIR (or only publish, or merge nbgrader's scores and publish)."""
     from .app import Options, serve
     from .final import load_questions
@@ -23,16 +24,15 @@ def review(outdir: Path, *, port: int = 0, publish_only: bool = False, from_nbgr
     outdir = Path(outdir)
     if not (outdir / "results").is_dir():
         raise SystemExit(f"{outdir}: no results/ here; run `tdgrade grade LAB ... -o {outdir}` first")
-    options = Options(worksheet, scale, lang, grader=grader, anonymous=anonymous)
+    options = Options(worksheet, scale, lang, grader=grader, anonymous=anonymous, unreadable_as_zero=unreadable_as_zero)
     if from_nbgrader:
         from .nbgrader_scores import merge
 
         lab = read_marker(outdir).get("lab") or ""
-        merged = merge(outdir, from_nbgrader, assignment or lab)
-        print(f"nbgrader: {merged.saved} score(s) merged, {merged.unchanged} already there"
-              + (f"; not graded here: {', '.join(merged.unknown_students)}" if merged.unknown_students else ""))
+        print(merge(outdir, from_nbgrader, assignment or lab, prefer).summary())
     if publish_only or from_nbgrader:
-        print(publish(outdir, worksheet=options.worksheet, scale=options.scale, lang=options.lang).summary())
+        print(publish(outdir, worksheet=options.worksheet, scale=options.scale, lang=options.lang,
+                      unreadable_as_zero=options.unreadable_as_zero).summary())
         return 0
     if not load_questions(outdir):
         print(f"{outdir}: this lab has no manual question (manual/questions.json is empty or missing)")

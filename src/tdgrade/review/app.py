@@ -35,6 +35,7 @@ class Options:
     lang: str = "en"
     grader: str | None = None  # the only grader (--grader); None: each browser gives its name
     anonymous: bool = False
+    unreadable_as_zero: bool = False  # --unreadable-as-zero: "Publier" as `tdgrade grade` would
 
 
 def create_app(outdir: Path, token: str | None = None, options: Options | None = None) -> Flask:
@@ -120,7 +121,8 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
 
     @app.post("/publish")
     def publish_now():
-        published = publish(review.outdir, worksheet=options.worksheet, scale=options.scale, lang=options.lang)
+        published = publish(review.outdir, worksheet=options.worksheet, scale=options.scale, lang=options.lang,
+                            unreadable_as_zero=options.unreadable_as_zero)
         app.logger.info(published.summary())
         return redirect(url_for("index", published=1))
 
@@ -203,5 +205,6 @@ def serve(outdir: Path, port: int = 0, options: Options | None = None, log=None)
         pass
     finally:
         server.server_close()
-    log(publish(outdir, worksheet=options.worksheet, scale=options.scale, lang=options.lang).summary())
+    log(publish(outdir, worksheet=options.worksheet, scale=options.scale, lang=options.lang,
+                unreadable_as_zero=options.unreadable_as_zero).summary())
     return 0
