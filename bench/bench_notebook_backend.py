@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-JAX_SETUP = re.compile(r'os\.environ\["KERAS_BACKEND"\] = "jax"\n')
+JAX_SETUP = re.compile(r'os\.environ\.setdefault\("KERAS_BACKEND", "jax"\)\n')
 TF_IMPORT = ("    import keras\n", "    import tensorflow as tf\n    import keras\n")
 TF_DETERMINISM = "\nimport tensorflow as tf\ntf.config.experimental.enable_op_determinism()\n"
 
@@ -46,7 +46,7 @@ def tensorflow_variant(nb) -> None:
     cell = next(c for c in nb.cells if c.cell_type == "code" and JAX_SETUP.search(c.source))
     cell.source = JAX_SETUP.sub('os.environ["KERAS_BACKEND"] = "tensorflow"\nos.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"\n',
                                 cell.source)
-    cell.source = cell.source.replace(*TF_IMPORT).replace('!= "jax"', '!= "tensorflow"') + TF_DETERMINISM
+    cell.source = cell.source.replace(*TF_IMPORT) + TF_DETERMINISM
 
 
 def child(variant: str, profile: str, cache: str) -> None:

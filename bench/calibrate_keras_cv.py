@@ -15,7 +15,8 @@ python, TensorFlow and Keras streams (as if earlier cells had consumed them diff
   (3 or 5 folds, shuffled, random_state = seed), refit=True; ratio MAE(refit) / MAE(LinearRegression)
   on the 102 test rows.
 
-Runs are appended to resumable files (default /tmp/tdgrade-calibration/keras_cv-PROFILE.jsonl);
+On the lab's Keras backend, JAX since issue 21 (it was TensorFlow: the 2026-12-02 record).
+Runs are appended to resumable files (default /tmp/tdgrade-calibration/jax/keras_cv-PROFILE.jsonl);
 `--assemble` writes tests/calibration/keras_cv.json (summaries, thresholds; rules in
 calibration_common: lower_bar for cv02, upper_bar for the cv04 ratio).
 
@@ -41,6 +42,8 @@ LAB_DIR = cc.ROOT / "source" / LAB
 OUT = cc.CALIBRATION_DIR / f"{LAB}.json"
 PLAN_SEED = 20261202
 RUNS = {"smoke": 24, "full": 16, "boston": 8}
+BACKEND = "jax"  # the lab's set-up cell declares it (TensorFlow until issue 21)
+RUNS_DIR = cc.DEFAULT_RUNS_DIR / BACKEND  # runs of another backend never mix in
 DIGITS_INPUTS = ("divide16", "standardised")
 DIGITS = {"n_hidden": 2, "hidden_units": 64, "optimizer": "rmsprop", "epochs": 20, "batch_size": 32,
           "test_size": 0.25}
@@ -180,7 +183,7 @@ def boston_run(index: int, choice: BostonChoice) -> dict:
 
 
 def run_profile(profile: str, runs_dir: Path, count: int) -> None:
-    cc.single_thread_env("full" if profile == "boston" else profile)
+    cc.single_thread_env("full" if profile == "boston" else profile, backend=BACKEND)
     path = cc.runs_file(runs_dir, LAB, profile)
     done = {r["index"] for r in cc.read_runs(path)}
     plan = boston_plan(count) if profile == "boston" else digits_plan(count)
@@ -208,7 +211,7 @@ def profile_record(runs: list[dict], key: str) -> dict:
 
 
 def assemble(runs_dir: Path) -> None:
-    cc.single_thread_env("full")
+    cc.single_thread_env("full", backend=BACKEND)
     profiles = {p: profile_record(cc.read_runs(cc.runs_file(runs_dir, LAB, p)), "cv02_accuracy")
                 for p in ("full", "smoke")}
     boston = profile_record(cc.read_runs(cc.runs_file(runs_dir, LAB, "boston")), "cv04_mae_ratio")
@@ -232,12 +235,12 @@ def assemble(runs_dir: Path) -> None:
                     "cv04_fixed_by_prompt": BOSTON, "cv04_worst_case": BOSTON_WORST},
         "plan": f"balanced levels shuffled with random.Random({PLAN_SEED}) (cv04: + 1, run 0 forced to the "
                 f"worst case); seeds 42, 1, 2, ...; before each training 0..{cc.SHIFT_MAX - 1} extra draws "
-                "on the numpy, python, TensorFlow and Keras streams",
-        "commands": [f"nice python bench/calibrate_keras_cv.py --profile {p}" for p in ("smoke", "full", "boston")]
-        + ["python bench/calibrate_keras_cv.py --assemble"],
+                f"on the numpy, python and Keras streams (Keras backend {BACKEND})",
+        "commands": [f"nice python bench/calibrate_keras_cv.py --profile {p} --runs-dir {RUNS_DIR}" for p in ("smoke", "full", "boston")]
+        + [f"python bench/calibrate_keras_cv.py --assemble --runs-dir {RUNS_DIR}"],
         "date": cc.today(),
         "machine": cc.machine(),
-        "versions": cc.versions(extra=("scikeras",)),
+        "versions": cc.versions(extra=("scikeras", "jax", "jaxlib")),
         "profiles": profiles,
         "boston": boston,
     }
@@ -250,7 +253,7 @@ def main() -> None:
     parser.add_argument("--profile", choices=["full", "smoke", "boston"])
     parser.add_argument("--runs", type=int, help="number of runs (default: 24 smoke, 16 full, 8 boston)")
     parser.add_argument("--assemble", action="store_true")
-    parser.add_argument("--runs-dir", type=Path, default=cc.DEFAULT_RUNS_DIR)
+    parser.add_argument("--runs-dir", type=Path, default=RUNS_DIR)
     args = parser.parse_args()
     if args.profile:
         run_profile(args.profile, args.runs_dir, args.runs or RUNS[args.profile])

@@ -1,4 +1,5 @@
 """The build on a tiny fixture lab: reproducible bytes, freshness check, leak scan."""
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -33,7 +34,9 @@ def test_two_compilations_are_byte_identical(minilab, tmp_path):
 def test_release_and_autograder_contents(minilab, tmp_path):
     release, autograder, _ = compile_lab(minilab, tmp_path / "out")
     assert sorted(_tree(release)) == ["README.md", "minilab.ipynb", "requirements.txt", "selfcheck.py",
-                                     "tests/q01_somme.py"]
+                                     "tests/q01_somme.py", "tests/selfcheck.json"]
+    facts = json.loads((release / "tests" / "selfcheck.json").read_text(encoding="utf-8"))
+    assert facts["time_budget_s"] == 1800 and [(w["name"], w["points"]) for w in facts["written"]] == [("q02_pourquoi", 1)]
     public = (release / "tests" / "q01_somme.py").read_text()
     assert "test_q01_defini" in public and "test_q01_valeur" not in public
     assert "test_q01_valeur" in (autograder / "tests" / "q01_somme.py").read_text()
@@ -41,6 +44,11 @@ def test_release_and_autograder_contents(minilab, tmp_path):
     sources = "\n".join(c.source for c in nb.cells)
     assert "total = ..." in sources and "sum(valeurs)" not in sources
     assert "Écrivez votre réponse ici" in sources
+    # each prompt states its points and who grades it; the README gives the split
+    assert "*2 points — corrigé automatiquement (tests cachés).*" in sources
+    assert "*1 point — réponse rédigée, corrigée par l'enseignant·e.*" in sources
+    assert "noté sur 3 points : 2 points pour les questions corrigées automatiquement" in \
+        " ".join((release / "README.md").read_text(encoding="utf-8").split())
     assert [c.id for c in nb.cells] == [f"cell-{i:03d}" for i in range(len(nb.cells))]
     with zipfile.ZipFile(autograder / "minilab-autograder.zip") as z:
         assert "tests/q01_somme.py" in z.namelist() and "files/selfcheck.py" in z.namelist()

@@ -67,3 +67,16 @@ def test_profile_is_a_constant_and_an_unbaked_cell_is_refused():
     unbaked = block.replace("TDGRADE_PROFILE='full'", "TDGRADE_PROFILE=globals().get('TDGRADE_PROFILE')")
     with pytest.raises(ValueError, match="not a built-in profile constant"):
         nbgrader_export.retarget_cell(unbaked, "smoke")
+
+
+def test_committed_courses_keep_no_otter_prompt_delimiter():
+    """Otter's `# BEGIN PROMPT` raw cells would reach nbgrader's student release: none is left."""
+    import nbformat
+
+    from tdgrade.labs import LAB_NAMES, get_lab
+
+    for name in LAB_NAMES:
+        lab = get_lab(name)
+        nb = nbformat.read(lab.autograder_dir / "nbgrader" / "source" / name / lab.notebook_name, as_version=4)
+        delimiters = [c.source for c in nb.cells if c.cell_type == "raw"]
+        assert delimiters == [], (name, delimiters[:3])

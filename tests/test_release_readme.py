@@ -17,10 +17,11 @@ from tdgrade.labs import LAB_NAMES, get_lab
 LABS = [get_lab(name) for name in LAB_NAMES]
 
 
-def readme_commands(readme: str) -> list[str]:
-    """Every command line of the README's ```bash blocks."""
-    blocks = re.findall(r"```bash\n(.*?)```", readme, re.S)
-    return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+def readme_commands(readme: str, shell: str = "bash") -> list[str]:
+    """Every command line of the README's ```bash (or ```powershell) blocks, comments left out."""
+    blocks = re.findall(rf"```{shell}\n(.*?)```", readme, re.S)
+    return [line.strip() for block in blocks for line in block.splitlines()
+            if line.strip() and not line.strip().startswith("#")]
 
 
 def _closure(requirements: list[str]) -> set[str]:
@@ -62,10 +63,14 @@ def _imports(sources: list[str]) -> set[str]:
 def test_readme_commands_name_real_files(lab):
     readme = (lab.release_dir / "README.md").read_text(encoding="utf-8")
     commands = readme_commands(readme)
-    assert "python3 -m pip install -r requirements.txt" in commands
-    assert f"jupyter lab {lab.notebook_name}" in commands
-    assert f"python3 selfcheck.py {lab.notebook_name}" in commands
-    for command in commands:
+    for expected in ("python3 -m venv .venv", ". .venv/bin/activate", "python3 -m pip install -r requirements.txt",
+                     "uv pip install -r requirements.txt", f"uv run jupyter lab {lab.notebook_name}",
+                     f"jupyter lab {lab.notebook_name}", f"python3 selfcheck.py {lab.notebook_name}",
+                     f"python3 selfcheck.py --rendu {lab.notebook_name}"):
+        assert expected in commands, expected
+    windows = readme_commands(readme, "powershell")
+    assert windows[-3:] == ["py -3 -m venv .venv", ".venv\\Scripts\\Activate.ps1", "python -m pip install -r requirements.txt"]
+    for command in commands + windows:
         for word in command.split():
             if re.fullmatch(r"[\w.-]+\.(py|ipynb|txt)", word):
                 assert (lab.release_dir / word).is_file(), f"README command {command!r}: {word} missing"
@@ -76,16 +81,25 @@ def test_readme_commands_name_real_files(lab):
 def test_requirements_install_what_the_readme_and_notebook_use(lab):
     lines = [line.split("#")[0].strip() for line in (lab.release_dir / "requirements.txt").read_text().splitlines()]
     installed = _closure([line for line in lines if line])
-    for tool in ("jupyterlab", "ipykernel", "nbclient", "otter-grader"):  # jupyter lab, kernel, selfcheck.py
+    for tool in ("jupyterlab", "ipykernel", "nbclient"):  # jupyter lab, kernel, selfcheck.py
         assert tool in installed, f"{tool} is not installed by release/{lab.name}/requirements.txt"
     sources = [(lab.release_dir / "selfcheck.py").read_text(encoding="utf-8")]
     for path in (lab.release_dir / lab.notebook_name, lab.solutions_dir / lab.notebook_name):
-        sources += [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        # the solution keeps otter's init cell (`import otter`): students get selfcheck's instead
+        sources += [c.source for c in nbformat.read(path, as_version=4).cells
+                    if c.cell_type == "code" and "otter.Notebook(" not in c.source]
     local = {p.stem for p in lab.release_dir.glob("*.py")}
     providers = metadata.packages_distributions()
+    used = set()
     for module in sorted(_imports(sources) - set(sys.stdlib_module_names) - local - {"__future__"}):
         dists = {canonicalize_name(d) for d in providers.get(module, [])}
         assert dists & installed, f"`import {module}` ({dists or 'unknown'}) is not installed by requirements.txt"
+        used |= dists
+    # nothing else: each line is imported, runs a README command, or is the Keras backend the set-up cell names
+    allowed = used | {"jupyterlab", "ipykernel", "nbclient", "jax", "jaxlib"}
+    extra = {canonicalize_name(Requirement(line).name) for line in lines if line} - allowed
+    assert not extra, f"release/{lab.name}/requirements.txt installs what the lab never imports: {sorted(extra)}"
+    assert "tensorflow" not in installed and "otter-grader" not in installed
 
 
 @pytest.mark.parametrize("lab", LABS, ids=LAB_NAMES)

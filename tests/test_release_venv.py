@@ -2,9 +2,10 @@
 
 Two proofs: (1) pip resolves each release's requirements.txt from the package index on its own
 (`--ignore-installed --dry-run`: nothing of this machine counts) and the resolution contains what
-the README commands run; (2) in a venv (`--system-site-packages`, so the big wheels need not be
+the README commands run, and neither TensorFlow nor otter (tests/test_platform_wheels.py resolves
+it for every platform and Python of the README); (2) for each lab, in a venv (`--system-site-packages`, so the big wheels need not be
 downloaded again), every README command runs: pip install, `jupyter lab NOTEBOOK` serves the
-notebook, `python3 selfcheck.py NOTEBOOK` prints its French lines.
+notebook, `python3 selfcheck.py NOTEBOOK` prints its French lines, `--rendu` says not ready.
 """
 import json
 import os
@@ -33,8 +34,10 @@ def test_requirements_resolve_alone_from_the_index(name, tmp_path):
                           capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stderr[-3000:]
     resolved = {item["metadata"]["name"].lower().replace("_", "-") for item in json.loads(report.read_text())["install"]}
-    for needed in ("jupyterlab", "jupyter-core", "ipykernel", "nbclient", "nbformat", "otter-grader"):
+    for needed in ("jupyterlab", "jupyter-core", "ipykernel", "nbclient", "nbformat", "keras", "jax"):
         assert needed in resolved, f"{needed} not installed by release/{name}/requirements.txt"
+    for unused in ("tensorflow", "otter-grader"):  # neither the notebook nor selfcheck.py imports them
+        assert unused not in resolved, f"{unused} installed by release/{name}/requirements.txt"
 
 
 def _free_port() -> int:
@@ -43,12 +46,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_student_follows_the_keras_cv_readme(tmp_path):
-    lab = get_lab("keras_cv")
+FIRST_CHECK = {"keras_cv": "✘ cv01_enveloppe_sklearn : `clf` n'est pas encore défini.",
+               "fashion_mnist": "✘ fm01_chargement : `x_train` n'est pas encore défini."}
+
+
+@pytest.mark.parametrize("name", LAB_NAMES)
+def test_student_follows_the_readme(name, tmp_path):
+    """The README's pip way on Linux (its macOS/Linux commands), in a fresh venv."""
+    lab = get_lab(name)
     work = tmp_path / "td"
     shutil.copytree(lab.release_dir, work)
     commands = readme_commands((work / "README.md").read_text(encoding="utf-8"))
-    assert commands[0] == "python3 -m venv .venv && . .venv/bin/activate"
+    pip_way = commands.index("python3 -m venv .venv")
+    assert commands[pip_way:pip_way + 3] == ["python3 -m venv .venv", ". .venv/bin/activate",
+                                              "python3 -m pip install -r requirements.txt"]
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", ".venv"], cwd=work, check=True)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TDGRADE_PROFILE")}
     env.update(VIRTUAL_ENV=str(work / ".venv"), PATH=f"{work / '.venv/bin'}:{env['PATH']}")
@@ -56,7 +67,7 @@ def test_student_follows_the_keras_cv_readme(tmp_path):
     def run(command, **kw):
         return subprocess.run(["bash", "-c", command], cwd=work, env=env, capture_output=True, text=True, **kw)
 
-    install = run(commands[1], timeout=1800)
+    install = run(commands[pip_way + 2], timeout=1800)
     assert install.returncode == 0, install.stderr[-3000:]
     assert run("command -v python3").stdout.strip() == str(work / ".venv/bin/python3")
 
@@ -86,9 +97,13 @@ def test_student_follows_the_keras_cv_readme(tmp_path):
             server.kill()
         log.close()
 
-    selfcheck = [c for c in commands if c.startswith("python3 selfcheck.py")][0]
+    selfcheck = f"python3 selfcheck.py {lab.notebook_name}"
+    assert selfcheck in commands
     checked = run(selfcheck, timeout=1800)
     assert checked.returncode == 1, checked.stdout + checked.stderr  # the untouched notebook fails its checks
-    assert "✘ cv01_enveloppe_sklearn : `clf` n'est pas encore défini." in checked.stdout
-    assert "0/4 questions passent leurs vérifications publiques." in checked.stdout
-    assert "Traceback" not in checked.stdout + checked.stderr
+    assert FIRST_CHECK[name] in checked.stdout
+    n_auto = len(list((work / "tests").glob("*.py")))
+    assert f"0/{n_auto} questions passent leurs vérifications publiques." in checked.stdout
+    assert checked.stderr == "", checked.stderr  # French lines only: no kernel warning after them
+    rendu = run(f"python3 selfcheck.py --rendu {lab.notebook_name}", timeout=1800)
+    assert rendu.returncode == 1 and rendu.stdout.strip().splitlines()[-1].startswith("✘ PAS ENCORE PRÊT À RENDRE")

@@ -296,3 +296,89 @@ def test_cell_timeout_is_a_french_line(tmp_path, smoke_data):
     assert "erreur dans la cellule de code n°3 : " in out  # the interrupted cell, named
     assert "✘ q01_somme : `total` n'est pas encore défini." in out
     _assert_french_only(out)
+
+
+def _minilab_release(tmp_path, total: str, answer: str | None) -> Path:
+    """The minilab release with `total = ...` replaced by `total` and the written answer by `answer`."""
+    release, _, _ = compile_lab(Lab("minilab", FIXTURE), tmp_path / "build")
+    nb = nbformat.read(release / "minilab.ipynb", as_version=4)
+    for cell in nb.cells:
+        cell.source = cell.source.replace("total = ...", total)
+        if answer is not None and cell.cell_type == "markdown" and "_Écrivez votre réponse ici" in cell.source:
+            cell.source = answer
+    nbformat.write(nb, release / "minilab.ipynb")
+    return release
+
+
+def _rendu(release: Path) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "selfcheck.py", "--rendu", "minilab.ipynb"], cwd=release,
+                          capture_output=True, text=True, timeout=300)
+    _assert_french_only(done.stdout)
+    assert done.stderr == "", done.stderr  # no English kernel warning after the French lines
+    return done
+
+
+def test_rendu_complete_notebook_is_ready(tmp_path, smoke_data):
+    done = _rendu(_minilab_release(tmp_path, "total = 55", "La somme de 1 à n vaut n(n+1)/2, soit 55."))
+    assert done.returncode == 0, done.stdout
+    assert "du début à la fin, dans un noyau Python neuf" in done.stdout
+    assert "la correction accorde 30 min au notebook entier." in done.stdout
+    assert "Réponses rédigées (1 point, corrigées par l'enseignant·e) : toutes remplies." in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "✔ PRÊT À RENDRE : déposez minilab.ipynb tel quel, sans le renommer."
+
+
+def test_rendu_half_done_notebook_lists_what_is_left(tmp_path, smoke_data):
+    done = _rendu(_minilab_release(tmp_path, "total = ...", None))
+    assert done.returncode == 1
+    out = done.stdout
+    assert "Encore des `...` à remplacer par votre code (1 cellule(s)) :" in out
+    assert "  – question 1, cellule de code n°3 (ligne 1)" in out
+    assert "1 encore vide(s), 1 point en jeu" in out and "  – Question 2 (1 point)" in out
+    assert "✘ q01_somme : `total` n'est pas encore défini." in out
+    assert out.strip().splitlines()[-1].startswith(
+        "✘ PAS ENCORE PRÊT À RENDRE : 1 vérification(s) publique(s) en échec ; 1 cellule(s) avec `...` ; "
+        "1 réponse(s) rédigée(s) vide(s).")
+
+
+def test_rendu_crashing_notebook_is_not_ready(tmp_path, smoke_data):
+    done = _rendu(_minilab_release(tmp_path, "total = 55\nraise ValueError('oups')", "Ma réponse."))
+    assert done.returncode == 1
+    assert "erreur dans la cellule de code n°3 : ValueError: oups" in done.stdout
+    assert done.stdout.strip().splitlines()[-1].startswith("✘ PAS ENCORE PRÊT À RENDRE : 1 cellule(s) en erreur.")
+
+
+def test_check_all_lists_the_empty_written_answers():
+    from tdgrade.student.selfcheck import written_answers
+
+    facts = {"written": [{"name": "q02_pourquoi", "points": 1.5, "prompt": "**Question 2 (suite)** : pourquoi ?",
+                          "scaffolds": ["_Écrivez votre réponse ici, à la place de ce texte._", "# Votre code ici"]}]}
+    prompt = {"cell_type": "markdown", "metadata": {"editable": False}, "source": ["**Question 2 (suite)** : pourquoi ?"]}
+    locked = {"cell_type": "markdown", "metadata": {"editable": False}, "source": "**Question 3**"}
+
+    def notebook(*answers):
+        return {"cells": [prompt, *({"cell_type": "markdown", "metadata": {}, "source": a} for a in answers), locked,
+                          {"cell_type": "markdown", "metadata": {}, "source": "après la question : ne compte pas"}]}
+
+    blank = written_answers(notebook("_Écrivez votre réponse ici, à la place de ce texte._", "# Votre code ici"), facts)
+    assert [(w.label, w.points, w.answered) for w in blank] == [("Question 2 (suite)", 1.5, False)]
+    assert written_answers(notebook("_Écrivez votre réponse ici, à la place de ce texte._", "plt.imshow(x)"),
+                           facts)[0].answered
+    report = CheckReport([QuestionReport("q01", True)], blank)
+    assert report.text().splitlines()[-2:] == [
+        "Réponses rédigées (1,5 point, corrigées par l'enseignant·e) : 1 encore vide(s), 1,5 point en jeu "
+        "(d'après la dernière sauvegarde du notebook) :", "  – Question 2 (suite) (1,5 point)"]
+    assert "Question 2 (suite)" in report._repr_html_()
+    assert written_answers({"cells": []}, facts)[0].answered is False  # prompt deleted: not answered
+
+
+def test_cv03_hint_on_a_blank_notebook_names_the_prompt_variable():
+    """cv03 accepts `cv_scores` or the optional `optimizer_cv`: a blank notebook has `cv_scores = ...`
+    and no `optimizer_cv`; the hint must point at the `...` to replace, not at the optional name."""
+    from tdgrade.labs import get_lab
+
+    test_file = TestFile.from_file(get_lab("keras_cv").release_dir / "tests" / "cv03_choix_optimiseur.py")
+    report = run_public(test_file, {"cv_scores": ..., "best_optimizer": ...})
+    assert not report.passed
+    assert report.hint == "`cv_scores` vaut encore `...` : remplacez les `...` par votre code et exécutez la cellule."
+    not_run = run_public(test_file, {})  # the cell has not run: both are missing, the hint says to run it
+    assert "n'existent pas encore dans le noyau" in not_run.hint

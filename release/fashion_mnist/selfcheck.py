@@ -7,7 +7,12 @@ hint when a name is not defined yet; never the test's source, otter's English fr
 
 In a shell, `python3 selfcheck.py LAB.ipynb` executes the notebook (nbclient) and prints the same
 lines for every question; exit code 0 when every public check passes, 1 otherwise, 2 when the
-notebook or its tests/ folder cannot be read.
+notebook or its tests/ folder cannot be read. `python3 selfcheck.py --rendu LAB.ipynb` (before
+handing in) runs the saved notebook the same way in a fresh kernel, as the grader does, then shows
+its duration against the grader's time budget, the answer cells still holding `...`, the written
+answers still empty and the failing checks, and ends with one line: ready to hand in (exit 0) or
+not (exit 1). The written questions and the budget come from `tests/selfcheck.json` (the build).
+One file on purpose: it is shipped to students next to the notebook, alone.
 
 This file must stay self-contained: students get it without tdgrade. The notebook API uses the
 standard library only and never imports otter (`import otter` costs ~3 s of CPU, nbconvert and
@@ -73,10 +78,38 @@ class QuestionReport:
 
 
 @dataclass
+class WrittenAnswer:
+    """A written answer (graded by a teacher) and whether the saved notebook holds one."""
+
+    name: str
+    label: str  # "Question fm02 (suite)", as the prompt says
+    points: float
+    answered: bool
+
+
+def _points_fr(points: float) -> str:
+    return f"{points:g}".replace(".", ",") + (" points" if points >= 2 else " point")
+
+
+def written_summary(written: list[WrittenAnswer]) -> list[str]:
+    """French lines on the written answers still empty (nothing when the lab has none)."""
+    if not written:
+        return []
+    total = _points_fr(sum(w.points for w in written))
+    empty = [w for w in written if not w.answered]
+    if not empty:
+        return [f"Réponses rédigées ({total}, corrigées par l'enseignant·e) : toutes remplies."]
+    lines = [f"Réponses rédigées ({total}, corrigées par l'enseignant·e) : {len(empty)} encore vide(s), "
+             f"{_points_fr(sum(w.points for w in empty))} en jeu (d'après la dernière sauvegarde du notebook) :"]
+    return lines + [f"  – {w.label} ({_points_fr(w.points)})" for w in empty]
+
+
+@dataclass
 class CheckReport:
     """What `grader.check`/`grader.check_all` return: rendered in French as HTML or plain text."""
 
     questions: list[QuestionReport] = field(default_factory=list)
+    written: list[WrittenAnswer] = field(default_factory=list)  # check_all only
 
     @property
     def passed(self) -> bool:
@@ -88,7 +121,7 @@ class CheckReport:
 
     def text(self) -> str:
         lines = [q.text() for q in self.questions]
-        return "\n".join(lines + ([self.summary()] if len(self.questions) > 1 else []))
+        return "\n".join(lines + ([self.summary()] if len(self.questions) > 1 else []) + written_summary(self.written))
 
     def __repr__(self) -> str:
         return self.text()
@@ -100,6 +133,10 @@ class CheckReport:
         if len(self.questions) > 1:
             n = sum(q.passed for q in self.questions)
             body += f"<p><strong>{n}/{len(self.questions)}</strong> questions passent leurs vérifications publiques.</p>"
+        written = written_summary(self.written)
+        if written:
+            items = "".join(f"<li>{_inline(line.strip(' –'))}</li>" for line in written[1:])
+            body += f"<p>{_inline(written[0])}</p>" + (f"<ul>{items}</ul>" if items else "")
         return f"<div class='selfcheck'>{body}</div>"
 
     def to_json(self) -> str:
@@ -108,6 +145,54 @@ class CheckReport:
     @classmethod
     def from_json(cls, text: str) -> "CheckReport":
         return cls([QuestionReport(**q) for q in json.loads(text)])
+
+
+# --- written answers, read from the saved notebook ------------------------------------------------
+
+FACTS_FILE = "selfcheck.json"  # written by `tdgrade build` next to the test files
+
+
+def lab_facts(tests_dir: Path) -> dict:
+    """The written questions and the grader's time budget (empty when the file is absent)."""
+    try:
+        return json.loads((Path(tests_dir) / FACTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _cell_text(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def written_answers(notebook: dict, facts: dict) -> list[WrittenAnswer]:
+    """Each written question of `facts` and whether `notebook` (its JSON) answers it: an answer cell (the
+    cells after the prompt, up to the next locked cell) holding more than the release's own text."""
+    cells = notebook.get("cells", [])
+    out = []
+    for question in facts.get("written", []):
+        label = re.search(r"\*\*(Question [^*]+)\*\*", question["prompt"])
+        scaffolds = {text.strip() for text in question.get("scaffolds", [])}
+        start = next((i for i, c in enumerate(cells) if c.get("cell_type") == "markdown"
+                      and question["prompt"] in _cell_text(c)), None)
+        answered = False
+        for cell in cells[start + 1:] if start is not None else []:
+            if cell.get("metadata", {}).get("editable") is False:
+                break
+            text = _cell_text(cell).strip()
+            answered = answered or (bool(text) and text not in scaffolds)
+        out.append(WrittenAnswer(question["name"], label.group(1) if label else question["name"],
+                                 float(question.get("points", 0)), answered))
+    return out
+
+
+def written_in_file(notebook_path, tests_dir: Path) -> list[WrittenAnswer]:
+    """`written_answers` of the notebook as last saved (nothing when it cannot be read)."""
+    try:
+        notebook = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return []
+    return written_answers(notebook, lab_facts(tests_dir))
 
 
 def _inline(text: str) -> str:
@@ -220,7 +305,9 @@ def _hint(params: list[str], env: dict, message: str) -> str:
     named = [p for p in params if f"`{p}`" in message]
     missing = [p for p in named if p not in env]
     todo = [p for p in named if p in env and env[p] is Ellipsis]
-    if missing:
+    # a name still `...` is the prompt's own: when a message names alternatives (`cv_scores` or
+    # `optimizer_cv`), the one the prompt cell defines is the one to write, not the optional other
+    if missing and not todo:
         names = ", ".join(f"`{p}`" for p in missing)
         verb = "n'existe" if len(missing) == 1 else "n'existent"
         return (f"{names} {verb} pas encore dans le noyau : exécutez dans l'ordre les cellules au-dessus "
@@ -291,8 +378,12 @@ class Notebook:
         return CheckReport([check_question(Path(self._tests_dir), question, env)])
 
     def check_all(self, global_env: dict | None = None) -> CheckReport:
+        """Every question's public checks, then the written answers still empty in the saved notebook."""
         env = global_env if global_env is not None else currentframe().f_back.f_globals
-        return check_all_in(Path(self._tests_dir), env)
+        report = check_all_in(Path(self._tests_dir), env)
+        if self._notebook:
+            report.written = written_in_file(self._notebook, Path(self._tests_dir))
+        return report
 
 
 # --- shell runner ------------------------------------------------------------------------------
@@ -315,12 +406,98 @@ def _report_cell(tests_dir: Path) -> str:
             f"print({REPORT_MARK!r} + _selfcheck.check_all_in({str(tests_dir)!r}, globals()).to_json())")
 
 
-def run_notebook(path, *, timeout: int | None = None, env: dict | None = None, log=print) -> int:
-    """Execute the notebook at `path` in a fresh kernel, then print every question's public checks."""
+def _duration_fr(seconds: float) -> str:
+    minutes, rest = divmod(int(round(seconds)), 60)
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min {rest:02d} s" if rest else f"{minutes} min"
+
+
+_QUESTION_HEADING = re.compile(r"\*\*Question (\w+)")
+
+
+def _ellipsis_lines(source: str) -> list[int]:
+    """Lines of `source` where `...` is code (not in a comment or a string): an answer still to write."""
+    import io
+    import tokenize
+
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return [i + 1 for i, line in enumerate(source.splitlines()) if "..." in line.split("#")[0]]
+    return sorted({t.start[0] for t in tokens if t.type == tokenize.OP and t.string == "..."})
+
+
+def unfinished_cells(nb) -> list[str]:
+    """One French line per answer cell still holding `...`, named by the question above it."""
+    out, question, number = [], None, 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            found = _QUESTION_HEADING.search(cell.source)
+            question = found.group(1) if found else question
+            continue
+        if cell.cell_type != "code":
+            continue
+        number += 1
+        if cell.metadata.get("editable") is False:
+            continue
+        lines = _ellipsis_lines(cell.source)
+        if lines:
+            where = f"question {question}, " if question else ""
+            out.append(f"{where}cellule de code n°{number} (ligne {', '.join(map(str, lines))})")
+    return out
+
+
+@dataclass
+class Execution:
+    """What one run of the notebook in a fresh kernel gave."""
+
+    report: CheckReport | None  # None when the checks could not run after the notebook
+    errors: list[str]
+    seconds: float
+    stopped: bool  # a timeout or a dead kernel stopped the run
+
+
+def execute(path: Path, nb, tests_dir: Path, timeout: int | None, env: dict | None) -> Execution:
+    """Run `nb` (read from `path`) top to bottom in a fresh kernel, then its public checks."""
     import os
+    import time
 
     import nbformat
     from nbclient import NotebookClient
+
+    report_cell = nbformat.v4.new_code_cell(_report_cell(tests_dir))
+    nb.cells.append(report_cell)
+    kernel_env = dict(os.environ)
+    kernel_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent),
+                                                             kernel_env.get("PYTHONPATH")]))
+    kernel_env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's English warning on stderr
+    kernel_env.update(env or {})
+    # a cell over the time limit is interrupted (its error is reported) and the run goes on
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True, interrupt_on_timeout=True,
+                            timeout_func=lambda cell: None if cell is report_cell else timeout,
+                            # the kernel's English log ("running over TCP without encryption": a local
+                            # kernel) would end the student's French output on stderr
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                            resources={"metadata": {"path": str(path.parent)}})
+    start, stopped = time.monotonic(), False
+    try:
+        client.execute(env=kernel_env, cwd=str(path.parent))
+    except Exception:  # noqa: BLE001 - timeout or dead kernel: reported in French by the caller
+        stopped = True
+    seconds = time.monotonic() - start
+    extra = nb.cells.pop()
+    printed = "".join(o.get("text", "") for o in extra.get("outputs", []) if o.get("output_type") == "stream")
+    report = None
+    if REPORT_MARK in printed:
+        report = CheckReport.from_json(printed.split(REPORT_MARK, 1)[1].strip().splitlines()[0])
+    return Execution(report, _cell_errors(nb), seconds, stopped)
+
+
+def run_notebook(path, *, timeout: int | None = None, env: dict | None = None, log=print, rendu: bool = False) -> int:
+    """Execute the notebook at `path` in a fresh kernel, then print every question's public checks.
+    With `rendu`, also what is left before handing it in, and one last line: ready or not."""
+    import nbformat
 
     path = Path(path).resolve()
     try:
@@ -332,34 +509,58 @@ def run_notebook(path, *, timeout: int | None = None, env: dict | None = None, l
     if not tests_dir.is_dir():
         log(f"Dossier tests/ introuvable à côté de {path.name} : gardez le notebook dans son dossier de TD.")
         return 2
-    log(f"Exécution de {path.name} du début à la fin (cela peut prendre plusieurs minutes)...")
-    report_cell = nbformat.v4.new_code_cell(_report_cell(tests_dir))
-    nb.cells.append(report_cell)
-    kernel_env = dict(os.environ)
-    kernel_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent),
-                                                             kernel_env.get("PYTHONPATH")]))
-    kernel_env.update(env or {})
-    # a cell over the time limit is interrupted (its error is reported) and the run goes on
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True, interrupt_on_timeout=True,
-                            timeout_func=lambda cell: None if cell is report_cell else timeout,
-                            resources={"metadata": {"path": str(path.parent)}})
-    try:
-        client.execute(env=kernel_env, cwd=str(path.parent))
-    except Exception as exc:  # noqa: BLE001 - timeout or dead kernel: French line, no traceback
-        log(f"L'exécution s'est arrêtée ({type(exc).__name__}) : une cellule a dépassé le temps permis ou "
-            "le noyau Python s'est arrêté (mémoire ?). Corrigez la cellule en cause puis relancez.")
-    extra = nb.cells.pop()
-    printed = "".join(o.get("text", "") for o in extra.get("outputs", []) if o.get("output_type") == "stream")
-    for line in _cell_errors(nb):
+    if rendu:
+        log(f"Vérification avant de rendre {path.name} : le notebook tel qu'il est enregistré sur le disque "
+            "(enregistrez-le d'abord : Ctrl+S).")
+    log(f"Exécution de {path.name} du début à la fin, dans un noyau Python neuf (cela peut prendre plusieurs minutes)...")
+    run = execute(path, nb, tests_dir, timeout, env)
+    if run.stopped:
+        log("L'exécution s'est arrêtée : une cellule a dépassé le temps permis ou le noyau Python s'est arrêté "
+            "(mémoire ?). Corrigez la cellule en cause puis relancez.")
+    for line in run.errors:
         log("  " + line)
-    if REPORT_MARK not in printed:
+    if run.report is None:
         log("Les vérifications n'ont pas pu s'exécuter après le notebook (le noyau s'est-il arrêté ?).")
+    else:
+        for question in run.report.questions:
+            log("\n".join("  " + line for line in question.text().splitlines()))
+        log(run.report.summary())
+    if not rendu:
+        return 0 if run.report is not None and run.report.passed else 1
+    return _rendu_verdict(path, nb, tests_dir, run, log)
+
+
+def _rendu_verdict(path: Path, nb, tests_dir: Path, run: Execution, log) -> int:
+    """What is left before handing in, then one line: ready (0) or not (1)."""
+    facts = lab_facts(tests_dir)
+    budget = float(facts.get("time_budget_s", 0) or 0)
+    over = bool(budget) and run.seconds > budget
+    within = f" ; la correction accorde {_duration_fr(budget)} au notebook entier" if budget else ""
+    log(f"Durée de l'exécution : {_duration_fr(run.seconds)}{within}"
+        + (" : DÉPASSÉ, allégez les calculs." if over else "."))
+    unfinished = unfinished_cells(nb)
+    if unfinished:
+        log(f"Encore des `...` à remplacer par votre code ({len(unfinished)} cellule(s)) :")
+        for line in unfinished:
+            log(f"  – {line}")
+    written = written_in_file(path, tests_dir)
+    for line in written_summary(written):
+        log(line)
+    failing = [] if run.report is None else [q.name for q in run.report.questions if not q.passed]
+    problems = (["l'exécution s'est arrêtée"] if run.stopped else []) \
+        + ([f"{len(run.errors)} cellule(s) en erreur"] if run.errors else []) \
+        + (["vérifications publiques non exécutées"] if run.report is None else []) \
+        + ([f"{len(failing)} vérification(s) publique(s) en échec"] if failing else []) \
+        + ([f"{len(unfinished)} cellule(s) avec `...`"] if unfinished else []) \
+        + ([f"{sum(not w.answered for w in written)} réponse(s) rédigée(s) vide(s)"]
+           if any(not w.answered for w in written) else []) \
+        + (["durée dépassée"] if over else [])
+    if problems:
+        log(f"✘ PAS ENCORE PRÊT À RENDRE : {' ; '.join(problems)}. Vous pouvez rendre quand même, "
+            f"mais ces points seront perdus.")
         return 1
-    report = CheckReport.from_json(printed.split(REPORT_MARK, 1)[1].strip().splitlines()[0])
-    for question in report.questions:
-        log("\n".join("  " + line for line in question.text().splitlines()))
-    log(report.summary())
-    return 0 if report.passed else 1
+    log(f"✔ PRÊT À RENDRE : déposez {path.name} tel quel, sans le renommer.")
+    return 0
 
 
 def main(argv=None) -> int:
@@ -369,8 +570,10 @@ def main(argv=None) -> int:
                                      description="Exécute le notebook puis ses vérifications publiques.")
     parser.add_argument("notebook", help="le notebook du TD, par exemple keras_cv.ipynb")
     parser.add_argument("--timeout", type=int, default=None, help="secondes au plus par cellule")
+    parser.add_argument("--rendu", action="store_true",
+                        help="avant de rendre : ce qui reste à faire, puis « prêt à rendre » ou non")
     args = parser.parse_args(argv)
-    return run_notebook(args.notebook, timeout=args.timeout)
+    return run_notebook(args.notebook, timeout=args.timeout, rendu=args.rendu)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,11 @@ points = 1
 def test_fm08_defini(output_units, output_activation):
     assert output_units is not None and output_units is not ..., "`output_units` n'est pas encore défini."
     assert output_activation is not None and output_activation is not ..., "`output_activation` n'est pas encore défini."
-    assert isinstance(output_units, int), '`output_units` doit être un entier.'
+    try:
+        integral = float(int(output_units)) == float(output_units)
+    except Exception:
+        integral = False
+    assert integral, '`output_units` doit être un entier.'
     assert isinstance(output_activation, str), "`output_activation` doit être une chaîne, le nom d'une activation Keras."
 
 @test_case(points=1, hidden=True)

@@ -8,7 +8,11 @@ points = 1
 @test_case(points=0, hidden=False)
 def test_fm12_defini(batch_size):
     assert batch_size is not None and batch_size is not ..., "`batch_size` n'est pas encore défini."
-    assert isinstance(batch_size, int), '`batch_size` doit être un entier.'
+    try:
+        integral = float(int(batch_size)) == float(batch_size)
+    except Exception:
+        integral = False
+    assert integral, '`batch_size` doit être un entier.'
 
 @test_case(points=1, hidden=True)
 def test_fm12_taille_batch(batch_size):

@@ -10,6 +10,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import nbformat
+
+from ..grade.compile_cache import declares_jax
+from ..grade.settings import DEFAULT_TIMEOUT
 from ..hidden import Suite
 from ..labs import Lab
 from . import layout, leaks, manual, nbgrader_export, policy
@@ -53,15 +57,20 @@ def compile_lab(lab: Lab, scratch: Path):
     except policy.PolicyError as exc:
         raise BuildError(f"{lab.source_notebook}: {exc}") from exc
     assigned = run_otter_assign(src / lab.notebook_name, scratch / "dist")
-    release, autograder = scratch / "release", scratch / "autograder"
-    layout.write_release(assigned, lab.name, src, release)
-    layout.write_autograder(assigned, lab.name, autograder)
-    suite = Suite.from_dir(autograder / "tests")
-    nbgrader_export.write_course(lab.source_notebook, lab.name, suite.case_points(), autograder / "nbgrader")
     try:
         manual_questions = manual.manual_questions(src / lab.notebook_name)
     except manual.RubricError as exc:
         raise BuildError(f"rubric: {exc}") from exc
+    release, autograder = scratch / "release", scratch / "autograder"
+    layout.write_autograder(assigned, lab.name, autograder)
+    suite = Suite.from_dir(autograder / "tests")
+    setup_code = "\n".join(c.source for c in nbformat.read(src / lab.notebook_name, as_version=4).cells
+                           if c.cell_type == "code")
+    layout.write_release(assigned, lab.name, src, release, written=manual_questions,
+                         auto_points=sum(suite.questions.values()),
+                         backend="jax" if declares_jax(setup_code) else "tensorflow",
+                         time_budget_s=DEFAULT_TIMEOUT["full"])
+    nbgrader_export.write_course(lab.source_notebook, lab.name, suite.case_points(), autograder / "nbgrader")
     manual.write_manual(manual_questions, autograder / manual.MANUAL_FILE)
     found = leaks.scan(release, leaks.solution_lines(assigned.autograder_dir / lab.notebook_name),
                        leaks.hidden_test_lines(autograder / "tests"), manual.rubric_lines(manual_questions))

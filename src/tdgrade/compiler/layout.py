@@ -1,12 +1,17 @@
 """Stage 3: lay out release/ and autograder/ from Otter Assign's output, byte-for-byte reproducible."""
+import json
 import shutil
 import zipfile
 from pathlib import Path
 
 import nbformat
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from . import gradescope
 from . import preprocessors as pp
+from . import release_readme
+from .manual import ManualQuestion
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -14,50 +19,12 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # `jupyter lab` (jupyterlab), a Python kernel (ipykernel), and `python3 selfcheck.py` (nbclient).
 # Pinned to the versions tested here; tests/test_release_venv.py resolves the whole file from PyPI.
 STUDENT_TOOLS = ("jupyterlab==4.6.6", "ipykernel==7.4.0", "nbclient==0.11.0")
+# In source/LAB/requirements.txt for the Gradescope zip only: no student notebook imports them, and
+# TensorFlow has no wheel for the newest Python (tests/test_platform_wheels.py).
+GRADER_ONLY = {"otter-grader", "tensorflow"}
+# What `selfcheck.py` reads next to the test files: the written answers and the grader's time budget.
+SELFCHECK_FACTS = "selfcheck.json"
 SELFCHECK = Path(__file__).resolve().parents[1] / "student" / "selfcheck.py"
-
-RELEASE_README = """\
-# {title}
-
-Dossier de travail de l'étudiant·e pour le TD `{lab}`.
-
-## Installer
-
-Dans ce dossier, de préférence dans un environnement virtuel :
-
-```bash
-python3 -m venv .venv && . .venv/bin/activate
-python3 -m pip install -r requirements.txt
-```
-
-## Travailler
-
-```bash
-jupyter lab {notebook}
-```
-
-Exécutez les cellules dans l'ordre. Les deux premières cellules de code sont verrouillées : la
-première prépare les vérifications (`grader`), la seconde configure l'environnement et fixe la
-graine aléatoire.
-
-Après chaque question, la cellule `grader.check("...")` lance les vérifications publiques de la
-question et affiche ✔, ou ✘ suivi d'un message en français qui dit quoi corriger. Elles disent si
-votre réponse existe et a la bonne forme, pas si elle est juste : la note vient d'autres tests,
-passés par l'enseignant·e. `grader.check_all()` vérifie toutes les questions d'un coup.
-
-Sans navigateur, depuis ce dossier :
-
-```bash
-python3 selfcheck.py {notebook}
-```
-
-exécute tout le notebook puis affiche une ligne par question (code de sortie 1 si une vérification
-échoue). Cela prend plusieurs minutes : le notebook entraîne de vrais modèles.
-
-Ne renommez pas les variables demandées par l'énoncé : les vérifications les lisent par leur nom.
-Ne modifiez ni `selfcheck.py` ni le dossier `tests/`.
-"""
-
 
 def _title(nb) -> str:
     for cell in nb.cells:
@@ -77,7 +44,36 @@ def _copy_tree_files(src: Path, dst: Path, skip: set[str]) -> None:
         shutil.copyfile(path, dst / rel)
 
 
-def write_release(assigned, lab_name: str, source_dir: Path, out: Path) -> None:
+def release_requirements(source_requirements: str) -> str:
+    """The lab's requirements without the grader-only packages, plus what the README's commands run."""
+    lines = [line for line in source_requirements.splitlines() if line.strip()]
+    kept = [line for line in lines if canonicalize_name(Requirement(line).name) not in GRADER_ONLY]
+    return "\n".join(kept + [tool for tool in STUDENT_TOOLS if tool not in kept]) + "\n"
+
+
+def _answer_scaffolds(nb, question: ManualQuestion) -> list[str]:
+    """The release's own text in a manual question's answer cells (an answer equal to it is empty)."""
+    first_line = question.prompt.strip().splitlines()[0]
+    cells = list(nb.cells)
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and first_line in cell.source:
+            answers = []
+            for after in cells[index + 1:]:
+                if after.metadata.get("editable") is False:
+                    break
+                answers.append(after.source)
+            return answers
+    raise RuntimeError(f"{question.name}: its prompt is not in the release notebook")
+
+
+def selfcheck_facts(nb, written: list[ManualQuestion], time_budget_s: float) -> dict:
+    return {"time_budget_s": time_budget_s,
+            "written": [{"name": q.name, "points": q.points, "prompt": q.prompt.strip().splitlines()[0],
+                         "scaffolds": _answer_scaffolds(nb, q)} for q in written]}
+
+
+def write_release(assigned, lab_name: str, source_dir: Path, out: Path, *, written: list[ManualQuestion],
+                  auto_points: float, backend: str, time_budget_s: float) -> None:
     """Student notebook, public tests, support files, requirements and a French README."""
     nb_name = assigned.notebook_name
     nb = pp.apply(nbformat.read(assigned.student_dir / nb_name, as_version=4), pp.STUDENT)
@@ -88,10 +84,13 @@ def write_release(assigned, lab_name: str, source_dir: Path, out: Path) -> None:
         raise RuntimeError(f"{nb_name}: otter's init cell (import otter / grader = otter.Notebook(...)) not found; "
                            "the release would show otter's English check output")
     shutil.copyfile(SELFCHECK, out / SELFCHECK.name)
-    requirements = (source_dir / "requirements.txt").read_text(encoding="utf-8").rstrip("\n").split("\n")
-    requirements += [tool for tool in STUDENT_TOOLS if tool not in requirements]
-    (out / "requirements.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
-    readme = RELEASE_README.format(title=_title(nb), lab=lab_name, notebook=nb_name)
+    facts = selfcheck_facts(nb, written, time_budget_s)
+    (out / "tests" / SELFCHECK_FACTS).write_text(json.dumps(facts, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    requirements = (source_dir / "requirements.txt").read_text(encoding="utf-8")
+    (out / "requirements.txt").write_text(release_requirements(requirements), encoding="utf-8")
+    readme = release_readme.render(release_readme.ReadmeFacts(
+        title=_title(nb), lab=lab_name, notebook=nb_name, backend=backend, auto_points=auto_points,
+        written_points=sum(q.points for q in written), time_budget_s=time_budget_s))
     (out / "README.md").write_text(readme, encoding="utf-8")
 
 

@@ -4,7 +4,9 @@ Written to autograder/LAB/nbgrader/: `nbgrader_config.py` and `source/LAB/LAB.ip
 - the setup cell is locked,
 - each solution code cell becomes an nbgrader solution cell (`### BEGIN SOLUTION` ... `### END SOLUTION`),
 - each manual question's first answer cell (markdown, or code for a question such as "show
-  images") becomes a manually graded answer cell worth the question's points,
+  images") becomes a manually graded answer cell worth the question's points (Otter's prompt
+  blocks, `# BEGIN PROMPT` raw cells and the placeholder between them, are dropped: nbgrader's
+  release shows its own stub),
 - each autograded question gets one locked cell running its public test functions (no points:
   they only say whether the answer is there) and one locked grade cell per hidden test case,
   worth that case's points (the same points as the otter test files and tdgrade), its code between
@@ -79,7 +81,7 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, HideTestDetails
 # Files of source/LAB the notebook needs next to it (the rest is for the build or the instructor).
 _NOT_SUPPORT = {"requirements.txt", "environment.yml"}
 
-_DELIMITER = re.compile(r"^#\s*(BEGIN|END)\s+(QUESTION|SOLUTION|TESTS)\b|^#\s*ASSIGNMENT\s+CONFIG", re.I)
+_DELIMITER = re.compile(r"^#\s*(BEGIN|END)\s+(QUESTION|SOLUTION|TESTS|PROMPT)\b|^#\s*ASSIGNMENT\s+CONFIG", re.I)
 
 
 def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=None) -> dict:
@@ -146,9 +148,11 @@ def to_nbgrader(source_notebook: Path, case_points: dict[str, dict[str, tuple[bo
                 name = question["name"]
                 cells.extend(_test_cells(name, tests, case_points.get(name, {}), profile))
                 tests = []
-            block = what if verb.upper() == "BEGIN" and what in ("SOLUTION", "TESTS") else None
+            block = what if verb.upper() == "BEGIN" and what in ("SOLUTION", "TESTS", "PROMPT") else None
             continue
         name = question["name"] if question else "cell"
+        if block == "PROMPT":
+            continue  # Otter's placeholder for a written answer: nbgrader writes its own stub in the answer cell
         if block == "TESTS":
             tests.append(cell.source)
             continue

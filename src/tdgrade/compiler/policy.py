@@ -1,5 +1,7 @@
 """Stage 0: the points policy and the checker library, applied to the scratch copy of the source.
 
+Each question's prompt then states its points and whether a hidden test or a teacher grades it.
+
 Points: a public test case (is it there, right type) carries no points; a question's points come
 from its hidden case. When a question has several hidden cases, the instructor writes each one's
 points in an Otter test-config block (partial credit only where written); they must add up to
@@ -101,6 +103,33 @@ def apply_points(nb) -> None:
             tests.append(cell)
 
 
+def points_fr(points: float) -> str:
+    """"1 point", "0,5 point", "2 points": French number and agreement (plural from 2)."""
+    number = f"{points:g}".replace(".", ",")
+    return f"{number} point" + ("s" if points >= 2 else "")
+
+
+def points_line(question: dict) -> str:
+    """What the prompt says about the question's grading, shown to students."""
+    points = points_fr(float(question.get("points", 1)))
+    if question.get("manual"):
+        return f"*{points} — réponse rédigée, corrigée par l'enseignant·e.*"
+    return f"*{points} — corrigé automatiquement (tests cachés).*"
+
+
+def show_points(nb) -> None:
+    """Append to each question's prompt (its first markdown cell) its points and how it is graded:
+    the question's config is the one source of both the points and what students read."""
+    question = None
+    for cell in nb.cells:
+        match = _DELIMITER.match(cell.source.strip()) if cell.cell_type == "raw" else None
+        if match and match.group(1).upper() == "BEGIN" and match.group(2).upper() == "QUESTION":
+            question = yaml.safe_load(cell.source.strip().split("\n", 1)[1]) or {}
+        elif question is not None and cell.cell_type == "markdown":
+            cell.source = f"{cell.source.rstrip()}\n\n{points_line(question)}"
+            question = None
+
+
 def ship_checks(nb, notebook_dir: Path) -> None:
     """Copy the checker library next to the notebook and list it in `autograder_files`."""
     shutil.copytree(checks_source(), notebook_dir / CHECKS_PACKAGE,
@@ -119,5 +148,6 @@ def apply(notebook: Path) -> None:
     """Apply the points policy and ship the checker library, rewriting `notebook` in place."""
     nb = nbformat.read(notebook, as_version=4)
     apply_points(nb)
+    show_points(nb)
     ship_checks(nb, notebook.parent)
     nbformat.write(nb, notebook)

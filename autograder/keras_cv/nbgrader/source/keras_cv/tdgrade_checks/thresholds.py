@@ -14,9 +14,9 @@ THRESHOLDS = {
     },
     "keras_cv": {
         # cv02: held-out accuracy of `clf_2layers`
-        "cv02_accuracy": {"full": 0.94, "smoke": 0.895},
+        "cv02_accuracy": {"full": 0.94, "smoke": 0.84},
         # cv04: the refit network's test MAE divided by LinearRegression's must stay below this
-        "cv04_mae_ratio_max": {"full": 1.02, "smoke": 1.02},
+        "cv04_mae_ratio_max": {"full": 0.93, "smoke": 0.93},
     },
 }
 
