@@ -1,7 +1,8 @@
 """report.html's statistics: French numbers, difficulty, discrimination, frequent failures, attention."""
 import pytest
 
-from tdgrade.grade.report_stats import attention, fr, question_stats
+from tdgrade.common.french import fr
+from tdgrade.grade.report_stats import attention, question_stats
 from tdgrade.grade.result import Result
 
 

@@ -22,6 +22,8 @@ from datetime import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .common.ids import slugify  # the same folding as student ids
+
 # Every column of the worksheet Moodle downloads, by language.
 HEADERS = {
     "en": {"id": "Identifier", "name": "Full name", "email": "Email address", "status": "Status",
@@ -68,8 +70,6 @@ class Filled:
 
 
 def _fold(text: str) -> str:
-    from .grade.students import slugify  # the same folding as student ids
-
     return slugify(text or "")
 
 

@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..common.files import atomic_write
 from .students import Intake, OnCollision, Submission, intake, resolve_collisions
 
 
@@ -39,7 +40,6 @@ INTAKE_FILE = "intake.json"  # in OUTDIR: the last run's accounting, for report.
 
 
 def write_intake(outdir: Path, acc: Accounting) -> None:
-    from .gradebook import atomic_write
 
     data = {"summary": acc.summary(), "refused": [{"path": r.path, "reason": r.reason} for r in acc.intake.refused],
             "given_twice": acc.intake.given_twice}

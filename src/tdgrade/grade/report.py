@@ -14,10 +14,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from ..common.french import fr
 from .feedback import STATUS_LABELS
-from .gradebook import atomic_write
+from ..common.files import atomic_write
 from .report_sections import collisions_section, intake_section, late_section
-from .report_stats import attention, class_means, discrimination_text, fr, manual_discrimination, question_stats
+from .report_stats import attention, class_means, discrimination_text, manual_discrimination, question_stats
 from .result import Result, Status
 
 

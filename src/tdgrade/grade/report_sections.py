@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from .report_stats import fr
+from ..common.french import fr
 
 _RESOLUTION = {"fail": "dépôts NON notés : renommez les dossiers ou relancez avec <code>--on-collision newest</code> "
                        "(même personne) ou <code>separate</code> (personnes différentes)",

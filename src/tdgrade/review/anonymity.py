@@ -14,7 +14,7 @@ import json
 import secrets
 from pathlib import Path
 
-from ..grade.gradebook import atomic_write
+from ..common.files import atomic_write
 from .store import locked, manual_dir
 
 SECRET_FILE = "anonymity.json"

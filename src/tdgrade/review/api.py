@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, jsonify, redirect, request, url_for
 
-from ..grade.report_stats import fr
+from ..common.french import fr
 from . import team
 from .groups import group_of, split_out
 from .rubric import MarkError, decide, live_score

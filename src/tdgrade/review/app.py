@@ -15,12 +15,12 @@ from pathlib import Path
 from flask import Flask, abort, redirect, render_template, request, url_for
 
 from ..compiler.manual import RubricItem
-from ..grade.report_stats import fr
+from ..common.french import fr, points
 from . import api, auth, team
 from .final import STATE_LABELS, ManualState
 from .groups import group_of, suggestions
 from .publish import publish
-from .render import CSP, points, render_markdown
+from .render import CSP, render_markdown
 from .rubric import (MarkError, differing_edits, edit_rubric, item_ids, load_edits, rescored_since_given,
                      rubric_sum)
 from .state import Review, question_title

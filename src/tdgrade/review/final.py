@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 
 from ..compiler.manual import ManualQuestion, RubricItem, load_manual
-from ..grade.gradebook import atomic_write
+from ..common.files import atomic_write
 from ..grade.result import Result
 from .answers import Answer, read_student
 from .rubric import apply_edits, item_ids, live_score, load_edits

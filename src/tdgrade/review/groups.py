@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..grade.gradebook import atomic_write
+from ..common.files import atomic_write
 from .answers import Answer
 from .store import journal, locked, manual_dir
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..grade.students import slugify
+from ..common.ids import slugify
 from .answers import Answer, _strip_given, read_student
 from .final import load_questions, load_scaffolding
 from .rubric import live_score

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..compiler.manual import ManualQuestion, RubricItem
-from ..grade.gradebook import atomic_write
+from ..common.files import atomic_write
 from .store import Mark, journal, load_marks, locked, manual_dir
 
 EDITS_FILE = "rubric_edits.json"

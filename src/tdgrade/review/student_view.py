@@ -15,7 +15,7 @@ import nbformat
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
 from ..grade.gradebook import load_result, load_results, result_path
-from ..grade.report_stats import fr
+from ..common.french import fr
 from .final import STATE_LABELS, FinalGrade, combine
 from .overrides import Override, load_override, override_path, remove_override, save_override
 from . import team

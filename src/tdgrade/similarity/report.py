@@ -6,6 +6,8 @@ import html
 import io
 from pathlib import Path
 
+from ..common.files import atomic_write
+
 SECTION_FILE = "similarity.section.html"
 BEGIN, END = "<!-- tdgrade:similarity -->", "<!-- /tdgrade:similarity -->"
 MAX_PASSAGES = 6
@@ -84,7 +86,6 @@ def embed_saved(outdir: Path, page: str) -> str:
 
 
 def write(outdir: Path, analysis) -> None:
-    from ..grade.gradebook import atomic_write
 
     outdir = Path(outdir)
     atomic_write(outdir / "similarity.csv", csv_text(analysis))
