@@ -2,8 +2,8 @@
 import pytest
 
 from tdgrade.common.french import fr
-from tdgrade.grade.report_stats import attention, question_stats
-from tdgrade.grade.result import Result
+from tdgrade.gradebook.report_stats import attention, question_stats
+from tdgrade.gradebook.result import Result
 
 
 def _result(sid, q1, q2, status="graded", msg="la somme est fausse"):

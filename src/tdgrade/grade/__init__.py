@@ -17,12 +17,12 @@ The pipeline, in the order a run goes through it (`run.grade` calls the stages i
     report     the class report.html (`report_stats`: its statistics)
     progress   bar or plain lines
 
-The command-line options are declared in `tdgrade.cli_grade`; `tdgrade.review.publish` writes the
+The command-line options are declared in `tdgrade.cli_grade`; `tdgrade.gradebook.publish` writes the
 gradebook (grades.csv, Moodle file, feedback, report) at the end of a run.
 """
 from __future__ import annotations
 
-from .result import Result, Status
+from ..gradebook.result import Result, Status
 from .run import grade
 from .settings import DEFAULT_MEMORY, DEFAULT_TIMEOUT, default_jobs, parse_memory
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..execute import cell_errors
 from . import channel, compile_cache, ingest, jobs, sandbox
-from .result import Result
+from ..gradebook.result import Result
 from .settings import Context
 
 SCHEMA = 1

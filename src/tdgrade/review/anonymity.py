@@ -15,7 +15,7 @@ import secrets
 from pathlib import Path
 
 from ..common.files import atomic_write
-from .store import locked, manual_dir
+from ..gradebook.marks import locked, manual_dir
 
 SECRET_FILE = "anonymity.json"
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..common.ids import slugify
-from .answers import Answer, _strip_given, read_student
-from .final import load_questions, load_scaffolding
-from .rubric import live_score
-from .store import Mark, load_marks, save_mark
+from ..gradebook.answers import Answer, _strip_given, read_student
+from ..gradebook.final import load_questions, load_scaffolding
+from ..gradebook.rubric import live_score
+from ..gradebook.marks import Mark, load_marks, save_mark
 
 GRADER = "nbgrader"
 

@@ -7,9 +7,8 @@ import io
 from pathlib import Path
 
 from ..common.files import atomic_write
+from ..gradebook.report_sections import BEGIN, END, SECTION_FILE, embed
 
-SECTION_FILE = "similarity.section.html"
-BEGIN, END = "<!-- tdgrade:similarity -->", "<!-- /tdgrade:similarity -->"
 MAX_PASSAGES = 6
 
 
@@ -71,22 +70,7 @@ def section(analysis) -> str:
     return "\n".join(out)
 
 
-def embed(page: str, fragment: str) -> str:
-    """report.html with the similarity section replaced, or added before </body>."""
-    if BEGIN in page and END in page:
-        head, rest = page.split(BEGIN, 1)
-        return head + fragment + rest.split(END, 1)[1]
-    return page.replace("</body>", fragment + "\n</body>", 1)
-
-
-def embed_saved(outdir: Path, page: str) -> str:
-    """`page` with the section saved by the last similarity run of `outdir`, if any (report.py's hook)."""
-    saved = Path(outdir) / SECTION_FILE
-    return embed(page, saved.read_text(encoding="utf-8")) if saved.is_file() else page
-
-
 def write(outdir: Path, analysis) -> None:
-
     outdir = Path(outdir)
     atomic_write(outdir / "similarity.csv", csv_text(analysis))
     fragment = section(analysis)

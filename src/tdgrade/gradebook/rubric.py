@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..compiler.manual import ManualQuestion, RubricItem
 from ..common.files import atomic_write
-from .store import Mark, journal, load_marks, locked, manual_dir
+from .marks import Mark, journal, load_marks, locked, manual_dir
 
 EDITS_FILE = "rubric_edits.json"
 EPS = 1e-9

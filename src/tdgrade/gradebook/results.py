@@ -2,7 +2,7 @@
 
 `OUTDIR/results/<student_id>.json` is written (atomically, fsync'd) the moment a submission is done:
 it is the only source of truth. Everything else (grades.csv, moodle.csv, report.html, written by
-`tdgrade.review.publish` with the manual scores) is derived from the result files, so an interrupted run loses nothing finished, and a re-run resumes by
+`tdgrade.gradebook.publish` with the manual scores) is derived from the result files, so an interrupted run loses nothing finished, and a re-run resumes by
 skipping students whose result matches the same submission, lab, profile and tests.
 
 Layout of OUTDIR:
@@ -20,6 +20,18 @@ from pathlib import Path
 from ..common.files import atomic_write
 from . import feedback
 from .result import Result
+
+
+MARKER_FILE = ".tdgrade-grade.json"  # in OUTDIR: lab, profile and tests of the run (written by grade.outdir)
+INTAKE_FILE = "intake.json"  # in OUTDIR: the last run's accounting (written by grade.accounting), for report.html
+
+
+def load_intake(outdir: Path) -> dict | None:
+    try:
+        data = json.loads((Path(outdir) / INTAKE_FILE).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
 
 
 def result_path(outdir: Path, student_id: str) -> Path:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..common.files import atomic_write
-from ..grade.result import Result
+from .result import Result
 
 _SAFE = re.compile(r"^[A-Za-z0-9_.-]+$")  # the same rule as store.py: a name is a path component
 

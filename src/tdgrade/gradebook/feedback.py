@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 
+from .late import french_time, human
 from .result import Result, Status
 
 STATUS_LABELS = {
@@ -116,7 +117,6 @@ def grade_lines(result: Result, final=None, late=None) -> list[tuple[str, str]]:
 
 
 def late_lines(late) -> list[tuple[str, str]]:
-    from .late import french_time, human
 
     if late.submitted is None:
         return [("Dépôt", "date de dépôt inconnue : aucune pénalité")]
