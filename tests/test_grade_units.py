@@ -10,7 +10,8 @@ import pytest
 
 from grade_helpers import grade_cases
 from tdgrade.gradebook import feedback, results as gradebook, report
-from tdgrade.grade import ingest, parse_memory, sandbox
+from tdgrade.grade import ingest, parse_memory
+from tdgrade import sandbox
 from tdgrade.gradebook.result import Result
 from tdgrade.grade.progress import Progress
 

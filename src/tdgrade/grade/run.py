@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from .. import sandbox
 from ..common.files import atomic_write
 from ..compiler.manual import MANUAL_FILE, load_manual
 from ..gradebook import late, results
@@ -16,7 +17,8 @@ from ..gradebook.final import copy_lab_files
 from ..gradebook.moodle import WorksheetError, check_worksheet
 from ..gradebook.publish import publish
 from ..gradebook.result import Status
-from . import accounting, compile_cache, pool, sandbox
+from ..sandbox import compile_cache
+from . import accounting, pool
 from .outdir import OutputFolder, OutputFolderError
 from .progress import Progress
 from .settings import RunSettings, make_context, other_labs as find_other_labs
