@@ -160,7 +160,7 @@ def _points(x: float) -> str:
 
 
 def _override_of(final, name: str):
-    """The grader's override of automatic question NAME (review/overrides.py), or None."""
+    """The grader's override of automatic question NAME (gradebook/overrides.py), or None."""
     return next((o for o in getattr(final, "overrides", None) or [] if o.question == name), None)
 
 
