@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..common.files import atomic_write
 from ..gradebook.report_sections import BEGIN, END, SECTION_FILE, embed
+from .thresholds import CODE_MIN_OVERLAP, CODE_SHARE, TEXT_SCORE
 
 MAX_PASSAGES = 6
 
@@ -33,8 +34,6 @@ def _column(passages: list[str], code: bool) -> str:
 
 
 def section(analysis) -> str:
-    from . import CODE_MIN_OVERLAP, CODE_SHARE, TEXT_SCORE
-
     e = html.escape
     flagged = analysis.flagged
     out = [BEGIN, "<h2>Dépôts similaires</h2>",
