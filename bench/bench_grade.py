@@ -51,7 +51,8 @@ def time_exec(lab, nb_path: Path, profile: str) -> float:
 def time_tdgrade(lab, others, subs: list[Path], profile: str, jobs: int, timeout: float) -> tuple[float, list]:
     import io
 
-    from tdgrade.grade import grade, gradebook
+    from tdgrade.grade import grade
+    from tdgrade.gradebook import results as gradebook
 
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
         out = Path(tmp) / "out"

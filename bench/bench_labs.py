@@ -72,7 +72,8 @@ def kernel_environ(profile: str, threads: int) -> dict[str, str]:
 
 def run_tdgrade(lab, subs: dict[str, Path], profile: str, jobs: int, timed: dict[str, Path] | None = None) -> dict:
     """`subs["blank"]` graded alone first (untimed), then `timed` (default: all of `subs`)."""
-    from tdgrade.grade import grade, gradebook
+    from tdgrade.grade import grade
+    from tdgrade.gradebook import results as gradebook
 
     timed = subs if timed is None else timed
 

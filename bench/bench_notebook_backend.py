@@ -65,7 +65,7 @@ def child(variant: str, profile: str, cache: str) -> None:
         if variant == "tensorflow":
             tensorflow_variant(nb)
         else:
-            from tdgrade.grade.compile_cache import cache_vars
+            from tdgrade.sandbox.compile_cache import cache_vars
 
             os.environ.update(cache_vars(cache))  # what a graded kernel gets
         path = tmp / "nb.ipynb"

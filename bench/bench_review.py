@@ -71,7 +71,7 @@ def synthetic_answers(questions, students: int, seed: int = 0) -> dict[str, dict
 
 def count_actions(questions, answers_by_student) -> tuple[int, int]:
     """(answers to grade, grading actions with groups) over every written question."""
-    from tdgrade.review.answers import Answer
+    from tdgrade.gradebook.answers import Answer
     from tdgrade.review.groups import group_answers
 
     answers_total = actions = 0
@@ -86,8 +86,8 @@ def count_actions(questions, answers_by_student) -> tuple[int, int]:
 
 def demo_class(lab) -> dict[str, dict[str, str]]:
     from tdgrade.demo import sample_class
-    from tdgrade.review.answers import read_answers, release_scaffolding
-    from tdgrade.review.final import load_manual
+    from tdgrade.gradebook.answers import read_answers, release_scaffolding
+    from tdgrade.gradebook.final import load_manual
 
     questions = load_manual(lab.autograder_dir / "manual.json")
     given = release_scaffolding(lab.release_dir / lab.notebook_name)
@@ -104,7 +104,7 @@ def demo_class(lab) -> dict[str, dict[str, str]]:
 
 
 def prepared_outdir(outdir: Path, questions, answers_by_student) -> None:
-    from tdgrade.review.final import copy_lab_files
+    from tdgrade.gradebook.final import copy_lab_files
 
     (outdir / "results").mkdir(parents=True)
     (outdir / "notebooks").mkdir()
@@ -127,7 +127,7 @@ def prepared_outdir(outdir: Path, questions, answers_by_student) -> None:
 
 
 def page_times(outdir: Path, questions, repeat: int) -> dict:
-    from tdgrade.review import store
+    from tdgrade.gradebook import marks as store
     from tdgrade.review.app import Options, create_app
 
     started = time.perf_counter()
@@ -165,7 +165,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     from tdgrade.labs import get_lab
-    from tdgrade.review.final import load_manual
+    from tdgrade.gradebook.final import load_manual
 
     lab = get_lab(args.lab)
     questions = [q for q in load_manual(lab.autograder_dir / "manual.json") if q.answer_kind == "markdown"]

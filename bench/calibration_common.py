@@ -139,7 +139,7 @@ def single_thread_env(profile: str, keras_home: Path | None = None, backend: str
 
         sys.path.insert(0, str(ROOT / "src"))
         from tdgrade.execute import xla_flags
-        from tdgrade.grade.compile_cache import cache_vars
+        from tdgrade.sandbox.compile_cache import cache_vars
 
         os.environ["XLA_FLAGS"] = xla_flags(1)
         for name, value in cache_vars(str(DEFAULT_RUNS_DIR / "jax-cache")).items():  # bit-identical results

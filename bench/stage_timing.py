@@ -43,7 +43,7 @@ def warm_cache_env(lab, profile: str, folder: Path) -> dict[str, str]:
     variables a graded kernel gets for it; {} when the lab is not on JAX or no cache is ready."""
     from types import SimpleNamespace
 
-    from tdgrade.grade import compile_cache
+    from tdgrade.sandbox import compile_cache
 
     ctx = SimpleNamespace(solution_notebook=lab.solutions_dir / lab.notebook_name, profile=profile, threads=1,
                           lab_name=lab.name)

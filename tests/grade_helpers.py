@@ -34,7 +34,7 @@ def run_grade(lab, other, submissions, outdir, **kw):
 
 def results_by_id(outdir):
     """({student id: result file as JSON}, [duplicate result files as JSON]), read through `Result`."""
-    from tdgrade.grade import gradebook
+    from tdgrade.gradebook import results as gradebook
 
     main, dups = gradebook.load_results(outdir)
     return {r.student_id: r.to_json() for r in main}, [d.to_json() for d in dups]

@@ -11,7 +11,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from tdgrade.compiler.manual import ManualQuestion, RubricItem
-from tdgrade.review.final import copy_lab_files
+from tdgrade.gradebook.final import copy_lab_files
 
 PLACEHOLDER = "_Rédigez votre réponse ici, à la place de ce texte._"
 QUESTIONS = [

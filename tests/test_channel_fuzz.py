@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from tdgrade.artifacts import Unexportable, load_values
-from tdgrade.grade import channel
+from tdgrade.sandbox import channel
 
 NAMES = ["total", "squares", "words", "model"]
 HEADER = struct.Struct(">4sIQ")

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tdgrade import moodle
+from tdgrade.gradebook import moodle
 from tdgrade.compiler.manual import ManualQuestion, RubricItem
-from tdgrade.grade import feedback, report
-from tdgrade.grade.result import Result, Status
-from tdgrade.review.answers import Answer
-from tdgrade.review.final import FinalGrade, manual_line
-from tdgrade.review.publish import grades_csv, moodle_students
-from tdgrade.review.store import Mark
+from tdgrade.gradebook import feedback, report
+from tdgrade.gradebook.result import Result, Status
+from tdgrade.gradebook.answers import Answer
+from tdgrade.gradebook.final import FinalGrade, manual_line
+from tdgrade.gradebook.publish import grades_csv, moodle_students
+from tdgrade.gradebook.marks import Mark
 
 FIXTURE = Path(__file__).parent / "fixtures" / "results_before_redesign"
 GOLDEN = Path(__file__).parent / "golden"

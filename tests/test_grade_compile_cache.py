@@ -1,4 +1,4 @@
-"""The JAX compile cache (`tdgrade.grade.compile_cache`): warmed from the trusted solution only,
+"""The JAX compile cache (`tdgrade.sandbox.compile_cache`): warmed from the trusted solution only,
 copied privately into each sandbox, never changed by a student, same grades with or without it.
 
 The lab here is a tiny Keras-on-JAX MLP (2 epochs on 256 generated samples), built in a temporary
@@ -20,7 +20,9 @@ import pytest
 from grade_helpers import copy_labs, grade_cases, results_by_id, run_grade
 from tdgrade.artifacts import load_values
 from tdgrade.execute import thread_env
-from tdgrade.grade import compile_cache, sandbox, worker
+from tdgrade.sandbox import compile_cache
+from tdgrade import sandbox
+from tdgrade.grade import worker
 from tdgrade.labs import Lab
 
 needs_bwrap = pytest.mark.skipif(sandbox.probe()[0] != "bwrap", reason="bwrap sandbox not usable here")
@@ -310,7 +312,7 @@ def test_no_plan_for_a_lab_without_solution_or_jax(tmp_path, cache_root, monkeyp
 
 
 def test_each_work_folder_gets_a_copy_not_links_and_sees_it_at_a_neutral_path(tmp_path):
-    from tdgrade.grade import jobs
+    from tdgrade.sandbox import jobs
 
     master = tmp_path / "master"
     master.mkdir()

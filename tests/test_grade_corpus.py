@@ -6,7 +6,7 @@ import time
 import pytest
 
 from grade_helpers import copy_labs, grade_cases, results_by_id, run_grade
-from tdgrade.grade import sandbox
+from tdgrade import sandbox
 
 needs_bwrap = pytest.mark.skipif(sandbox.probe()[0] != "bwrap", reason="bwrap sandbox not usable here")
 

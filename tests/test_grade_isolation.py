@@ -7,7 +7,8 @@ import time
 import pytest
 
 from grade_helpers import CORPUS, copy_labs, grade_cases, results_by_id
-from tdgrade.grade import sandbox, uids
+from tdgrade import sandbox
+from tdgrade.sandbox import uids
 
 needs_root_bwrap = pytest.mark.skipif(sandbox.probe()[0] != "bwrap" or not sandbox.is_root(),
                                       reason="per-uid sandboxes need bwrap run as root")
@@ -15,7 +16,7 @@ needs_root_bwrap = pytest.mark.skipif(sandbox.probe()[0] != "bwrap" or not sandb
 
 def test_leases_are_exclusive_between_processes(tmp_path):
     held = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from tdgrade.grade.uids import Lease\n"
+        "import sys, time; from pathlib import Path; from tdgrade.sandbox.uids import Lease\n"
         f"lease = Lease(Path({str(tmp_path)!r})); print(lease.uid(0), flush=True); time.sleep(60)")],
         stdout=subprocess.PIPE, text=True)
     try:

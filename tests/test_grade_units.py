@@ -9,8 +9,10 @@ import nbformat
 import pytest
 
 from grade_helpers import grade_cases
-from tdgrade.grade import feedback, gradebook, ingest, parse_memory, report, sandbox
-from tdgrade.grade.result import Result
+from tdgrade.gradebook import feedback, results as gradebook, report
+from tdgrade.grade import ingest, parse_memory
+from tdgrade import sandbox
+from tdgrade.gradebook.result import Result
 from tdgrade.grade.progress import Progress
 
 needs_bwrap = pytest.mark.skipif(sandbox.probe()[0] != "bwrap", reason="bwrap sandbox not usable here")
@@ -200,7 +202,7 @@ def test_feedback_french_markdown_and_html():
 
 
 def test_gradebook_atomic_write_and_results(tmp_path):
-    # grades.csv and the Moodle file are written by `tdgrade.review.publish` (tests/test_review.py, test_moodle.py)
+    # grades.csv and the Moodle file are written by `tdgrade.gradebook.publish` (tests/test_review.py, test_moodle.py)
     gradebook.atomic_write(tmp_path / "a" / "f.txt", "x")
     gradebook.atomic_write(tmp_path / "a" / "f.txt", "y")
     assert (tmp_path / "a" / "f.txt").read_text() == "y" and os.listdir(tmp_path / "a") == ["f.txt"]

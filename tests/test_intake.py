@@ -3,7 +3,8 @@ import io
 import os
 
 from tdgrade.grade.accounting import account, list_ids
-from tdgrade.grade.students import IdSource, OnCollision, intake, resolve_collisions, slugify
+from tdgrade.grade.students import IdSource, OnCollision, intake, resolve_collisions
+from tdgrade.common.ids import slugify
 
 LAB = "fashion_mnist"
 NB = f"{LAB}.ipynb"

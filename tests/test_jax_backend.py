@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from tdgrade.execute import xla_flags
-from tdgrade.grade.compile_cache import cache_vars
+from tdgrade.sandbox.compile_cache import cache_vars
 
 # ~1 min of fresh Keras processes: the slow tier (CI runs it too) keeps the default tier under 20 min;
 # the grader's own use of the cache is tested in the default tier (tests/test_grade_compile_cache.py)

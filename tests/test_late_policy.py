@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from review_helpers import prepared_outdir
-from tdgrade.grade import late
-from tdgrade.grade.late import LatePlan, Policy, Source, Submitted
+from tdgrade.gradebook import late
+from tdgrade.gradebook.late import LatePlan, Policy, Source, Submitted
 from tdgrade.grade.students import Submission
-from tdgrade.review.answers import read_student
-from tdgrade.review.final import load_questions, load_scaffolding
-from tdgrade.review.publish import publish
-from tdgrade.review.store import Mark, save_mark
+from tdgrade.gradebook.answers import read_student
+from tdgrade.gradebook.final import load_questions, load_scaffolding
+from tdgrade.gradebook.publish import publish
+from tdgrade.gradebook.marks import Mark, save_mark
 
 PARIS = ZoneInfo("Europe/Paris")
 DUE = datetime(2026, 12, 15, 23, 59, tzinfo=PARIS)

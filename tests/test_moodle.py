@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tdgrade import moodle
+from tdgrade.gradebook import moodle
 
 # Headers exactly as Moodle's worksheet download writes them (assign_grading_table, offline plugin on).
 DOWNLOADED = {

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from tdgrade import moodle
+from tdgrade.gradebook import moodle
 
 HEADER = ["Identifier", "Full name", "Email address", "Grade", "Maximum Grade", "Last modified (grade)",
           "Feedback comments"]
@@ -63,9 +63,9 @@ def test_no_feedback_while_the_grade_is_not_final(tmp_path, fresh):
 
 
 def test_unreadable_notebook_is_left_out_unless_graded_as_zero(tmp_path):
-    from tdgrade.grade.result import Result, Status
-    from tdgrade.review.final import FinalGrade
-    from tdgrade.review.publish import moodle_students
+    from tdgrade.gradebook.result import Result, Status
+    from tdgrade.gradebook.final import FinalGrade
+    from tdgrade.gradebook.publish import moodle_students
 
     result = Result(student_id="ana_lima", lab="fashion_mnist", status=Status.UNREADABLE, full_name="Ana Lima",
                     moodle_id="1")

@@ -5,7 +5,7 @@ import pytest
 
 from review_helpers import STUDENTS, prepared_outdir
 from tdgrade.review.nbgrader_scores import GRADER, FormScore, merge_scores
-from tdgrade.review.store import Mark, load_marks, save_mark
+from tdgrade.gradebook.marks import Mark, load_marks, save_mark
 
 Q = "q1_explication_answer"  # nbgrader's answer cell of tdgrade's q1_explication (worth 1 point)
 ALICE_TEXT = STUDENTS["alice_martin"][1]
@@ -17,8 +17,8 @@ def outdir(tmp_path):
 
 
 def answer_sha(outdir, sid="alice_martin"):
-    from tdgrade.review.answers import read_student
-    from tdgrade.review.final import load_questions, load_scaffolding
+    from tdgrade.gradebook.answers import read_student
+    from tdgrade.gradebook.final import load_questions, load_scaffolding
 
     return read_student(outdir, sid, load_questions(outdir), load_scaffolding(outdir))["q1_explication"].sha256
 

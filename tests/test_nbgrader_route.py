@@ -185,7 +185,7 @@ def test_manual_scores_from_formgrader_merge_into_the_gradebook(graded_course, t
     from nbgrader.api import Gradebook
 
     from tdgrade.review.nbgrader_scores import merge
-    from tdgrade.review.publish import publish
+    from tdgrade.gradebook.publish import publish
 
     course = tmp_path / "course"  # a copy: the answers formgrader showed are edited below
     shutil.copytree(graded_course, course)

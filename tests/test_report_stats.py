@@ -1,8 +1,9 @@
 """report.html's statistics: French numbers, difficulty, discrimination, frequent failures, attention."""
 import pytest
 
-from tdgrade.grade.report_stats import attention, fr, question_stats
-from tdgrade.grade.result import Result
+from tdgrade.common.french import fr
+from tdgrade.gradebook.report_stats import attention, question_stats
+from tdgrade.gradebook.result import Result
 
 
 def _result(sid, q1, q2, status="graded", msg="la somme est fausse"):

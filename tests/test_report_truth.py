@@ -2,12 +2,12 @@
 the histogram of totals once known, "À surveiller" on the best information, failures counted per
 student, discrimination only from 10 students (written questions too)."""
 from tdgrade.compiler.manual import ManualQuestion
-from tdgrade.grade.report import _histogram_data, render
-from tdgrade.grade.report_stats import MIN_N, attention, class_means, manual_discrimination, question_stats
-from tdgrade.grade.result import Result
-from tdgrade.review.answers import Answer
-from tdgrade.review.final import FinalGrade, ManualLine, ManualState
-from tdgrade.review.store import Mark
+from tdgrade.gradebook.report import _histogram_data, render
+from tdgrade.gradebook.report_stats import MIN_N, attention, class_means, manual_discrimination, question_stats
+from tdgrade.gradebook.result import Result
+from tdgrade.gradebook.answers import Answer
+from tdgrade.gradebook.final import FinalGrade, ManualLine, ManualState
+from tdgrade.gradebook.marks import Mark
 
 QUESTIONS = {"q1": 27.0}
 WRITTEN = ManualQuestion("q2_redaction", 21.0, "Expliquez.", "", "markdown", [])

@@ -1,4 +1,4 @@
-"""The typed result record (`tdgrade.grade.result`): exact JSON round-trip of real result files, old
+"""The typed result record (`tdgrade.gradebook.result`): exact JSON round-trip of real result files, old
 ones included; every `Status` handled by feedback, report, gradebook and resume; unknown statuses
 refused with a clear English error."""
 import json
@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from grade_helpers import copy_labs, run_grade
-from tdgrade.grade import feedback, gradebook, report, worker
+from tdgrade.gradebook import feedback, results as gradebook, report
+from tdgrade.grade import worker
 from tdgrade.grade.outdir import OutputFolder
-from tdgrade.grade.result import RAN, RETRY, CaseResult, QuestionResult, Result, ResultError, Status
-from tdgrade.review.publish import grades_csv
-from tdgrade.review.final import FinalGrade
+from tdgrade.gradebook.result import RAN, RETRY, CaseResult, QuestionResult, Result, ResultError, Status
+from tdgrade.gradebook.publish import grades_csv
+from tdgrade.gradebook.final import FinalGrade
 
 # results/ of a batch graded by tdgrade before the Result record existed (tests/fixtures/README.md)
 OLD_RESULTS = Path(__file__).parent / "fixtures" / "results_before_redesign"

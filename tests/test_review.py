@@ -6,8 +6,8 @@ import json
 import pytest
 
 from review_helpers import PLACEHOLDER, prepared_outdir
-from tdgrade.review import final, publish, store
-from tdgrade.review.answers import read_student
+from tdgrade.gradebook import final, publish, marks as store
+from tdgrade.gradebook.answers import read_student
 from tdgrade.review.app import Options, create_app
 
 
@@ -37,7 +37,7 @@ def test_answers_found_by_prompt_with_figures_and_empty_detection(outdir):
 
 
 def test_final_grade_is_not_yet_graded_until_every_answer_has_a_score(outdir):
-    results, _ = __import__("tdgrade.grade.gradebook", fromlist=["x"]).load_results(outdir)
+    results, _ = __import__("tdgrade.gradebook.results", fromlist=["x"]).load_results(outdir)
     finals = {f.student_id: f for f in final.combine(outdir, results)}
     assert finals["alice_martin"].total is None and finals["alice_martin"].manual_done == 0
     assert finals["chloe_durand"].complete and finals["chloe_durand"].total == 0.0  # both answers empty: 0
@@ -54,7 +54,7 @@ def test_rescored_answer_kept_only_while_unchanged(outdir):
 
     path = outdir / "notebooks" / "bruno_petit.ipynb"
     nb = nbformat.read(path, as_version=4)
-    results, _ = __import__("tdgrade.grade.gradebook", fromlist=["x"]).load_results(outdir)
+    results, _ = __import__("tdgrade.gradebook.results", fromlist=["x"]).load_results(outdir)
     line = next(f for f in final.combine(outdir, results) if f.student_id == "bruno_petit").manual[0]
     assert line.state is final.ManualState.GRADED
     nb.cells[3].source = "Une tout autre réponse, après re-dépôt."
@@ -130,7 +130,7 @@ def test_review_api_saves_atomically_and_rejects_bad_requests(outdir):
 
 
 def test_a_saved_mark_follows_the_rubric_and_keeps_its_adjustment(outdir):
-    from tdgrade.review import rubric
+    from tdgrade.gradebook import rubric
 
     questions = {q.name: q for q in final.load_questions(outdir)}
     q = questions["q1_explication"]

@@ -66,7 +66,7 @@ def _open(page, url):
 
 
 def test_grade_every_answer_in_the_browser_then_reload_and_publish(server, browser):
-    from tdgrade.review.publish import publish
+    from tdgrade.gradebook.publish import publish
 
     outdir, base = server
     page = _login(browser, base, "Ana")
@@ -132,7 +132,7 @@ def test_grade_every_answer_in_the_browser_then_reload_and_publish(server, brows
 
 
 def test_two_graders_on_one_answer_see_the_conflict_and_both_scores_stay_in_the_journal(server, browser):
-    from tdgrade.review import store
+    from tdgrade.gradebook import marks as store
 
     outdir, base = server
     ana, bea = _login(browser, base, "Ana"), _login(browser, base, "Bea")
@@ -159,7 +159,7 @@ def test_two_graders_on_one_answer_see_the_conflict_and_both_scores_stay_in_the_
 
 
 def test_a_group_of_identical_answers_graded_in_one_action(tmp_path, browser):
-    from tdgrade.review import store
+    from tdgrade.gradebook import marks as store
 
     outdir = prepared_outdir(tmp_path / "out", copies=True)
     app, srv, thread, base = _serve(outdir)
@@ -181,7 +181,7 @@ def test_a_group_of_identical_answers_graded_in_one_action(tmp_path, browser):
 
 
 def test_a_rubric_edit_rescores_earlier_marks(server, browser):
-    from tdgrade.review.publish import publish
+    from tdgrade.gradebook.publish import publish
 
     outdir, base = server
     page = _login(browser, base, "Ana")
@@ -204,7 +204,7 @@ def test_a_rubric_edit_rescores_earlier_marks(server, browser):
 
 
 def test_anonymous_grading_shows_no_student_name_in_the_dom(tmp_path, browser):
-    from tdgrade.review import store
+    from tdgrade.gradebook import marks as store
     from tdgrade.review.app import Options
 
     outdir = prepared_outdir(tmp_path / "out", copies=True)

@@ -20,7 +20,7 @@ def test_demo_class_graded_completely_in_the_browser(tmp_path, smoke_data):
     from tdgrade.demo import run_demo
     from tdgrade.labs import get_lab
     from tdgrade.review.app import Options, create_app
-    from tdgrade.review.publish import publish
+    from tdgrade.gradebook.publish import publish
 
     assert run_demo(get_lab("fashion_mnist"), tmp_path, profile="smoke", jobs=2) == 0
     outdir = tmp_path / "graded"

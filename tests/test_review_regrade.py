@@ -5,8 +5,8 @@ import io
 import json
 
 from grade_helpers import copy_labs, run_grade
-from tdgrade.review import final, store
-from tdgrade.review.answers import read_student
+from tdgrade.gradebook import final, marks as store
+from tdgrade.gradebook.answers import read_student
 
 MANUAL = [{"name": "q3_commentaire", "points": 1.0, "answer_kind": "code", "model_answer": "words = sorted(WORDS)",
            "prompt": "## Question 3\n\nRangez dans `words` (une `list` de `str`) les mots de `WORDS` par ordre "

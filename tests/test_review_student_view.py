@@ -13,11 +13,11 @@ import pytest
 from nbformat.v4 import new_code_cell, new_output
 
 from review_helpers import prepared_outdir
-from tdgrade.grade.gradebook import load_results
-from tdgrade.review import final, publish, store
-from tdgrade.review.answers import read_student
+from tdgrade.gradebook.results import load_results
+from tdgrade.gradebook import final, publish, marks as store
+from tdgrade.gradebook.answers import read_student
 from tdgrade.review.app import Options, create_app
-from tdgrade.review.overrides import Override, load_overrides, overridden_total
+from tdgrade.gradebook.overrides import Override, load_overrides, overridden_total
 from tdgrade.review.student_view import NOTEBOOK_CSP
 
 TOKEN = "tok3n"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from review_helpers import COPIES, STUDENTS, prepared_outdir
-from tdgrade.review import publish, store
+from tdgrade.gradebook import publish, marks as store
 from tdgrade.review.app import Options, create_app, points
 from tdgrade.review.team import COOKIE as GRADER_COOKIE
 

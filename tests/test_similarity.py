@@ -131,7 +131,7 @@ def test_written_answers_copy_flagged_independent_not(compiled):
 def test_outdir_csv_report_and_cli(keras_cv, compiled, tmp_path):
     """`tdgrade similarity OUTDIR` on a graded folder: CSV of every pair, section in report.html."""
     from tdgrade.cli import main
-    from tdgrade.grade.report import write_report
+    from tdgrade.gradebook.report import write_report
 
     release, solution, _ = keras_cv
     lab = compiled("keras_cv").lab

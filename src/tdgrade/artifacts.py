@@ -29,10 +29,6 @@ def export_code(names: list[str], outdir: str) -> str:
             "del _tdgrade_export\n")
 
 
-class Missing:
-    """A name the notebook never defined; hidden tests receive None for it."""
-
-
 class EstimatorSnapshot:
     """A fitted scikit-learn estimator, as its parameters and fitted attributes."""
 

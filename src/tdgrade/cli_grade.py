@@ -70,8 +70,8 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
 def run_grade(args: argparse.Namespace) -> int:
     """`tdgrade grade` (options as in `add_grade_arguments`)."""
     from .grade import grade
-    from .grade.result import ResultError
-    from .moodle import WorksheetError
+    from .gradebook.result import ResultError
+    from .gradebook.moodle import WorksheetError
 
     if args.dry_run:
         from .grade.accounting import list_ids
@@ -93,8 +93,8 @@ def run_grade(args: argparse.Namespace) -> int:
 
 def run_review(args: argparse.Namespace) -> int:
     """`tdgrade review` (options as in `add_review_arguments`)."""
-    from .grade.result import ResultError
-    from .moodle import WorksheetError
+    from .gradebook.result import ResultError
+    from .gradebook.moodle import WorksheetError
     from .review import review
 
     try:

@@ -79,7 +79,7 @@ def date_class(paths: list[Path], due: str) -> None:
     import os
     from datetime import timedelta
 
-    from .grade.late import parse_due
+    from .gradebook.late import parse_due
 
     when = parse_due(due)
     for index, path in enumerate(paths):

@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..common.files import atomic_write
+from ..gradebook.results import INTAKE_FILE
 from .students import Intake, OnCollision, Submission, intake, resolve_collisions
 
 
@@ -35,23 +37,10 @@ class Accounting:
         return out
 
 
-INTAKE_FILE = "intake.json"  # in OUTDIR: the last run's accounting, for report.html
-
-
 def write_intake(outdir: Path, acc: Accounting) -> None:
-    from .gradebook import atomic_write
-
     data = {"summary": acc.summary(), "refused": [{"path": r.path, "reason": r.reason} for r in acc.intake.refused],
             "given_twice": acc.intake.given_twice}
     atomic_write(Path(outdir) / INTAKE_FILE, json.dumps(data, ensure_ascii=False, indent=1))
-
-
-def load_intake(outdir: Path) -> dict | None:
-    try:
-        data = json.loads((Path(outdir) / INTAKE_FILE).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else None
-    except (OSError, ValueError):
-        return None
 
 
 def account(paths, lab_name: str, on_collision: str = "fail", exclude=()) -> Accounting:

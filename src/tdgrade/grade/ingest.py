@@ -12,8 +12,8 @@ from pathlib import Path
 
 import nbformat
 
-from .result import Status
-from .students import SKIP_DIRS as _SKIP_DIRS, Submission, discover, slugify, student_id_from_name  # noqa: F401
+from ..gradebook.result import Status
+from .students import SKIP_DIRS as _SKIP_DIRS, Submission, discover, student_id_from_name  # noqa: F401
 
 MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024  # a submitted notebook (outputs included) larger than this is refused
 MAX_ZIP_MEMBERS = 2000

@@ -3,7 +3,7 @@
     .tdgrade-grade.lock   held (flock) while a run writes here
     .tdgrade-grade.json   the lab marker: which lab, and the run's settings (report.html reads them)
     .work/                per-submission scratch folders; left over only by a killed run
-    results/, feedback/, notebooks/, ...   see `gradebook`
+    results/, feedback/, notebooks/, ...   see `tdgrade.gradebook.results`
 """
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import json
 import shutil
 from pathlib import Path
 
-from . import gradebook
+from ..common.files import atomic_write
+from ..gradebook import results
+from ..gradebook.results import MARKER_FILE
 
 LOCK_FILE = ".tdgrade-grade.lock"
-MARKER_FILE = ".tdgrade-grade.json"
 WORK_DIR = ".work"
 
 
@@ -86,12 +87,12 @@ class OutputFolder:
             raise OutputFolderError(f"{self.path} holds grades of lab {previous!r}; use another -o for {lab_name!r}")
 
     def write_marker(self, data: dict) -> None:
-        gradebook.atomic_write(self.marker, json.dumps(data, ensure_ascii=False))
+        atomic_write(self.marker, json.dumps(data, ensure_ascii=False))
 
     def clean_work(self) -> None:
         shutil.rmtree(self.work, ignore_errors=True)
 
     def already_graded(self, student_id: str, key: str) -> bool:
         """Resume: a result for this very submission and setup exists, and its status is not retried."""
-        old = gradebook.load_result(gradebook.result_path(self.path, student_id))
+        old = results.load_result(results.result_path(self.path, student_id))
         return old is not None and old.key == key and not old.status.retried

@@ -23,7 +23,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable
 
-from .result import Result, Status
+from ..gradebook.result import Result, Status
 
 # A Dask worker lost while grading is retried this many times; then the submission ends `grader_error`.
 CLUSTER_RETRIES = 2

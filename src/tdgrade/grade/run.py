@@ -8,10 +8,19 @@ import sys
 import time
 from pathlib import Path
 
-from . import accounting, compile_cache, gradebook, late, pool, sandbox
+from .. import sandbox
+from ..common.files import atomic_write
+from ..compiler.manual import MANUAL_FILE, load_manual
+from ..gradebook import late, results
+from ..gradebook.answers import release_scaffolding
+from ..gradebook.final import copy_lab_files
+from ..gradebook.moodle import WorksheetError, check_worksheet
+from ..gradebook.publish import publish
+from ..gradebook.result import Status
+from ..sandbox import compile_cache
+from . import accounting, pool
 from .outdir import OutputFolder, OutputFolderError
 from .progress import Progress
-from .result import Status
 from .settings import RunSettings, make_context, other_labs as find_other_labs
 
 
@@ -71,7 +80,6 @@ def grade(lab, submissions, outdir, jobs: int | None = None, timeout: float | No
         say(f"error: {exc}")
         return 2
     if moodle_worksheet is not None:  # a worksheet that cannot be filled stops the run before grading
-        from ..moodle import WorksheetError, check_worksheet
 
         try:
             check_worksheet(Path(moodle_worksheet), scale)
@@ -141,7 +149,7 @@ def _discover(submissions, lab, folder: OutputFolder, on_collision: str, say):
     acc = accounting.account(submissions, lab.name, on_collision, exclude=[folder.path])
     for w in acc.intake.warnings:
         say(f"warning: {w}")
-    gradebook.write_collisions(folder.path, acc.intake.collisions, on_collision)
+    results.write_collisions(folder.path, acc.intake.collisions, on_collision)
     for c in acc.intake.collisions:
         say(f"id collision: {len(c.paths)} submissions from different folders all name {c.student_id!r}: "
             + ", ".join(c.paths))
@@ -163,7 +171,7 @@ def _record_late_plan(outdir: Path, plan, subs, say) -> None:
         return
     zone = plan.due.tzinfo
     plan.submitted = {s.student_id: late.submission_time(s, zone) for s in subs if not s.duplicate_of}
-    gradebook.atomic_write(path, plan.to_json())
+    atomic_write(path, plan.to_json())
     say(f"due {plan.due.isoformat()} ({plan.policy.describe()}); {len(plan.extensions)} extension(s)")
 
 
@@ -177,7 +185,7 @@ def _plan(ctx, folder: OutputFolder, subs, force: bool) -> tuple[list, int]:
         if sub.duplicate_of:
             res, _ = worker.grade_submission(ctx, sub, "")
             duplicates[sub.student_id] = duplicates.get(sub.student_id, 0) + 1
-            gradebook.write_duplicate(folder.path, res, duplicates[sub.student_id])
+            results.write_duplicate(folder.path, res, duplicates[sub.student_id])
             continue
         key = ctx.key(sub.raw_sha256())
         if not force and folder.already_graded(sub.student_id, key):
@@ -206,7 +214,7 @@ class _Recorder:
             return
         if res.status is Status.GRADER_ERROR:
             self.errors.append(sub.student_id)
-        gradebook.write_student_files(self.outdir, res, outcome.notebook, lab=self.lab_name,
+        results.write_student_files(self.outdir, res, outcome.notebook, lab=self.lab_name,
                                       timeout=self.settings.timeout, memory=self.settings.memory)
         self.progress.finished(sub.student_id, res.status, res.total, res.max_total,
                                time.monotonic() - self._start.get(sub.student_id, time.monotonic()))
@@ -214,7 +222,7 @@ class _Recorder:
 
 def _similarity(outdir: Path, lab, say) -> None:
     """Similar submissions (similarity.csv, report section); never fails the grading run."""
-    try:
+    try:  # imported here so that a broken optional analysis (copydetect, scikit-learn) cannot stop grading
         from tdgrade.similarity import analyse_outdir
 
         analyse_outdir(outdir, lab, log=say)
@@ -224,11 +232,6 @@ def _similarity(outdir: Path, lab, say) -> None:
 
 def _publish(lab, outdir: Path, worksheet, scale, lang, unreadable_as_zero: bool = False) -> str:
     """Copy what `tdgrade review` needs into OUTDIR, then write the gradebook; its summary."""
-    from ..compiler.manual import MANUAL_FILE, load_manual
-    from ..review.answers import release_scaffolding
-    from ..review.final import copy_lab_files
-    from ..review.publish import publish
-
     autograder = getattr(lab, "autograder_dir", None) or Path(lab.tests_dir).parent
     questions = load_manual(Path(autograder) / MANUAL_FILE)
     copy_lab_files(outdir, questions, release_scaffolding(Path(lab.release_dir) / lab.notebook_name))

@@ -6,10 +6,11 @@ the cores and the free memory); `make_context` gathers everything a worker needs
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..common.machine import cpus
 
 DEFAULT_TIMEOUT = {"smoke": 600.0, "full": 1800.0}
 DEFAULT_MEMORY = 4 << 30
@@ -28,14 +29,6 @@ def parse_memory(text: str | int | None) -> int:
         raise ValueError(f"invalid memory size {text!r} (examples: 4G, 512M)")
     factor = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[m.group(2).lower()]
     return int(float(m.group(1)) * factor)
-
-
-def cpus() -> int:
-    """Cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def mem_available() -> int:

@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from anyascii import anyascii
+from ..common.ids import slugify
 
 SKIP_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
 # Folder names that hold submissions without naming anyone.
@@ -85,11 +85,6 @@ class OnCollision(str, enum.Enum):
     FAIL = "fail"  # grade nobody of the colliding ids, list them, exit non-zero
     NEWEST = "newest"  # one student after all: grade the newest, the others end as duplicates
     SEPARATE = "separate"  # different students: `alice`, `alice_2`, ... in path order
-
-
-def slugify(text: str) -> str:
-    """ASCII id of a name: transliterated (any script), lower-case, `_` between words."""
-    return re.sub(r"[^a-z0-9]+", "_", anyascii(text).lower()).strip("_")
 
 
 def _clean(name: str, lab_name: str) -> tuple[str, str | None, str | None, str]:

@@ -15,9 +15,11 @@ import threading
 import time
 from pathlib import Path
 
+from .. import sandbox
 from ..execute import cell_errors
-from . import channel, compile_cache, ingest, jobs, sandbox
-from .result import Result
+from ..gradebook.result import Result
+from ..sandbox import channel, compile_cache, jobs
+from . import ingest
 from .settings import Context
 
 SCHEMA = 1

@@ -18,8 +18,8 @@ def review(outdir: Path, *, port: int = 0, publish_only: bool = False, from_nbgr
            prefer: str | None = None) -> int:
     """Serve the review page for OUTDIR (or only publish, or merge nbgrader's scores and publish)."""
     from .app import Options, serve
-    from .final import load_questions
-    from .publish import publish, read_marker
+    from ..gradebook.final import load_questions
+    from ..gradebook.publish import publish, read_marker
 
     outdir = Path(outdir)
     if not (outdir / "results").is_dir():

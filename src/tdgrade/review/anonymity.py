@@ -14,8 +14,8 @@ import json
 import secrets
 from pathlib import Path
 
-from ..grade.gradebook import atomic_write
-from .store import locked, manual_dir
+from ..common.files import atomic_write
+from ..gradebook.marks import locked, manual_dir
 
 SECRET_FILE = "anonymity.json"
 

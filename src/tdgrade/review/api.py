@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask import Flask, abort, jsonify, redirect, request, url_for
 
-from ..grade.report_stats import fr
+from ..common.french import fr
 from . import team
 from .groups import group_of, split_out
-from .rubric import MarkError, decide, live_score
+from ..gradebook.rubric import MarkError, decide, live_score
 from .state import Review
-from .store import Mark, SaveConflict, load_marks, save_mark
+from ..gradebook.marks import Mark, SaveConflict, load_marks, save_mark
 
 
 def parse_score(value) -> float:

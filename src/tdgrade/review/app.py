@@ -15,16 +15,15 @@ from pathlib import Path
 from flask import Flask, abort, redirect, render_template, request, url_for
 
 from ..compiler.manual import RubricItem
-from ..grade.report_stats import fr
+from ..common.french import fr, points
 from . import api, auth, team
-from .final import STATE_LABELS, ManualState
+from ..gradebook.final import STATE_LABELS, ManualState
 from .groups import group_of, suggestions
-from .publish import publish
-from .render import CSP, points, render_markdown
-from .rubric import (MarkError, differing_edits, edit_rubric, item_ids, load_edits, rescored_since_given,
-                     rubric_sum)
+from ..gradebook.publish import publish
+from .render import CSP, render_markdown
+from ..gradebook.rubric import MarkError, differing_edits, edit_rubric, item_ids, load_edits, rescored_since_given, rubric_sum
 from .state import Review, question_title
-from .store import load_marks
+from ..gradebook.marks import load_marks
 from .student_view import blueprint as student_blueprint
 
 
@@ -131,7 +130,7 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
 
 def _lab_questions(review: Review):
     from ..compiler.manual import load_manual
-    from .final import QUESTIONS_FILE
+    from ..gradebook.final import QUESTIONS_FILE
 
     return load_manual(review.outdir / QUESTIONS_FILE)
 

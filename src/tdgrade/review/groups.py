@@ -18,9 +18,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..grade.gradebook import atomic_write
-from .answers import Answer
-from .store import journal, locked, manual_dir
+from ..common.files import atomic_write
+from ..gradebook.answers import Answer
+from ..gradebook.marks import journal, locked, manual_dir
 
 NEAR = 90.0  # Indel ratio (0-100) of near-identical answers: a typo or a word added in a sentence
 SUGGEST_MIN = 0.3  # below this, a graded answer says nothing useful about this one

@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..grade.students import slugify
-from .answers import Answer, _strip_given, read_student
-from .final import load_questions, load_scaffolding
-from .rubric import live_score
-from .store import Mark, load_marks, save_mark
+from ..common.ids import slugify
+from ..gradebook.answers import Answer, _strip_given, read_student
+from ..gradebook.final import load_questions, load_scaffolding
+from ..gradebook.rubric import live_score
+from ..gradebook.marks import Mark, load_marks, save_mark
 
 GRADER = "nbgrader"
 

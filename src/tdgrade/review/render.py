@@ -1,10 +1,8 @@
-"""Text as the review pages show it: students' Markdown (hostile: raw HTML escaped), points in French."""
+"""Text as the review pages show it: students' Markdown (hostile: raw HTML escaped)."""
 from __future__ import annotations
 
 import mistune
 from markupsafe import Markup
-
-from ..grade.report_stats import fr
 
 # The pages' policy: this server's own script and style only, nothing framed, posted or fetched elsewhere.
 CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
@@ -14,8 +12,3 @@ _markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethroug
 
 def render_markdown(text: str) -> Markup:
     return Markup(_markdown(text or ""))
-
-
-def points(x: float) -> str:
-    """'0,5 point', '1 point', '1,5 point', '2 points': French takes the plural from 2 on."""
-    return f"{fr(x)} {'points' if abs(x) >= 2 else 'point'}"

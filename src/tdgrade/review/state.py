@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..grade.gradebook import load_results
+from ..gradebook.results import load_results
 from .anonymity import Pseudonyms
-from .answers import Answer, read_student
-from .final import ManualLine, load_questions, load_scaffolding, manual_line
+from ..gradebook.answers import Answer, read_student
+from ..gradebook.final import ManualLine, load_questions, load_scaffolding, manual_line
 from .groups import Group, group_answers, load_splits
-from .publish import read_marker
-from .store import load_marks
+from ..gradebook.publish import read_marker
+from ..gradebook.marks import load_marks
 
 
 def question_title(prompt: str, limit: int = 110) -> str:

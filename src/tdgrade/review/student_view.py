@@ -14,13 +14,13 @@ import copy
 import nbformat
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
-from ..grade.gradebook import load_result, load_results, result_path
-from ..grade.report_stats import fr
-from .final import STATE_LABELS, FinalGrade, combine
-from .overrides import Override, load_override, override_path, remove_override, save_override
+from ..gradebook.results import load_result, load_results, result_path
+from ..common.french import fr
+from ..gradebook.final import STATE_LABELS, FinalGrade, combine
+from ..gradebook.overrides import Override, load_override, override_path, remove_override, save_override
 from . import team
 from .api import parse_score
-from .publish import read_marker
+from ..gradebook.publish import read_marker
 from .render import CSP, render_markdown
 
 blueprint = Blueprint("student_view", __name__)

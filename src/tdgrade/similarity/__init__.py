@@ -15,10 +15,8 @@ from pathlib import Path
 from . import code as code_sim
 from . import text as text_sim
 from .extract import StudentWork, Template, student_work
-
-CODE_SHARE = 0.5     # share of one student's own code found in the other's
-CODE_MIN_OVERLAP = 60  # filtered tokens in common: below this, a few shared lines, not a copy
-TEXT_SCORE = 0.8     # cosine similarity of two written answers to one question
+from .report import write
+from .thresholds import CODE_MIN_OVERLAP, CODE_SHARE, TEXT_SCORE
 
 
 @dataclass
@@ -94,8 +92,6 @@ def load_model_answers(autograder_dir) -> dict[str, str]:
 def analyse_outdir(outdir: Path, lab, log=print) -> Analysis:
     """Compare the notebooks of a graded folder; write similarity.csv and the report section."""
     import nbformat
-
-    from .report import write
 
     outdir = Path(outdir)
     notebooks = {}

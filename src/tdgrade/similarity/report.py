@@ -6,8 +6,10 @@ import html
 import io
 from pathlib import Path
 
-SECTION_FILE = "similarity.section.html"
-BEGIN, END = "<!-- tdgrade:similarity -->", "<!-- /tdgrade:similarity -->"
+from ..common.files import atomic_write
+from ..gradebook.report_sections import BEGIN, END, SECTION_FILE, embed
+from .thresholds import CODE_MIN_OVERLAP, CODE_SHARE, TEXT_SCORE
+
 MAX_PASSAGES = 6
 
 
@@ -32,8 +34,6 @@ def _column(passages: list[str], code: bool) -> str:
 
 
 def section(analysis) -> str:
-    from . import CODE_MIN_OVERLAP, CODE_SHARE, TEXT_SCORE
-
     e = html.escape
     flagged = analysis.flagged
     out = [BEGIN, "<h2>Dépôts similaires</h2>",
@@ -69,23 +69,7 @@ def section(analysis) -> str:
     return "\n".join(out)
 
 
-def embed(page: str, fragment: str) -> str:
-    """report.html with the similarity section replaced, or added before </body>."""
-    if BEGIN in page and END in page:
-        head, rest = page.split(BEGIN, 1)
-        return head + fragment + rest.split(END, 1)[1]
-    return page.replace("</body>", fragment + "\n</body>", 1)
-
-
-def embed_saved(outdir: Path, page: str) -> str:
-    """`page` with the section saved by the last similarity run of `outdir`, if any (report.py's hook)."""
-    saved = Path(outdir) / SECTION_FILE
-    return embed(page, saved.read_text(encoding="utf-8")) if saved.is_file() else page
-
-
 def write(outdir: Path, analysis) -> None:
-    from ..grade.gradebook import atomic_write
-
     outdir = Path(outdir)
     atomic_write(outdir / "similarity.csv", csv_text(analysis))
     fragment = section(analysis)

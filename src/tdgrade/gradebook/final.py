@@ -15,12 +15,12 @@ from enum import Enum
 from pathlib import Path
 
 from ..compiler.manual import ManualQuestion, RubricItem, load_manual
-from ..grade.gradebook import atomic_write
-from ..grade.result import Result
+from ..common.files import atomic_write
+from .result import Result
 from .answers import Answer, read_student
 from .rubric import apply_edits, item_ids, live_score, load_edits
 from .overrides import Override, load_overrides, overridden_total, overrides_for
-from .store import Mark, load_marks
+from .marks import Mark, load_marks
 
 QUESTIONS_FILE = Path("manual") / "questions.json"
 SCAFFOLDING_FILE = Path("manual") / "scaffolding.json"

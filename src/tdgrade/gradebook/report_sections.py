@@ -3,8 +3,14 @@ submissions (the rest of the page is in `report`)."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
-from .report_stats import fr
+from ..common.french import fr
+from .late import SOURCE_FR, french_time, human
+
+# The similarity section: written by `tdgrade.similarity`, embedded in report.html by every publish.
+SECTION_FILE = "similarity.section.html"
+BEGIN, END = "<!-- tdgrade:similarity -->", "<!-- /tdgrade:similarity -->"
 
 _RESOLUTION = {"fail": "dépôts NON notés : renommez les dossiers ou relancez avec <code>--on-collision newest</code> "
                        "(même personne) ou <code>separate</code> (personnes différentes)",
@@ -31,7 +37,6 @@ def late_section(late) -> list[str]:
     """Submission times against the due date (only with `tdgrade grade --due`)."""
     if late is None:
         return []
-    from .late import SOURCE_FR, french_time, human
 
     e = html.escape
     some = next(iter(late.values()), None)
@@ -62,3 +67,17 @@ def intake_section(intake: dict | None) -> list[str]:
         out += [f"<li><code>{e(str(r.get('path')))}</code> — {e(str(r.get('reason')))}</li>" for r in refused]
         out.append("</ul>")
     return out
+
+
+def embed(page: str, fragment: str) -> str:
+    """report.html with the similarity section replaced, or added before </body>."""
+    if BEGIN in page and END in page:
+        head, rest = page.split(BEGIN, 1)
+        return head + fragment + rest.split(END, 1)[1]
+    return page.replace("</body>", fragment + "\n</body>", 1)
+
+
+def embed_saved(outdir: Path, page: str) -> str:
+    """`page` with the section saved by the last similarity run of `outdir`, if any (report.py's hook)."""
+    saved = Path(outdir) / SECTION_FILE
+    return embed(page, saved.read_text(encoding="utf-8")) if saved.is_file() else page

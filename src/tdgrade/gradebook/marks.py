@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..grade.gradebook import atomic_write
+from ..common.files import atomic_write
 
 _SAFE = re.compile(r"^[A-Za-z0-9_.-]+$")
 

@@ -17,7 +17,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from . import sandbox, uids
+from .. import sandbox
+from . import uids
 
 SB_WORK, SB_OUT, SB_GUEST = "/sandbox/work", "/sandbox/out", "/opt/tdgrade/guest"
 SB_KERAS_HOME = "/tmp/keras"

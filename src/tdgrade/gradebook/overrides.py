@@ -15,10 +15,10 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..grade.gradebook import atomic_write
-from ..grade.result import Result
+from ..common.files import atomic_write
+from .result import Result
 
-_SAFE = re.compile(r"^[A-Za-z0-9_.-]+$")  # the same rule as store.py: a name is a path component
+_SAFE = re.compile(r"^[A-Za-z0-9_.-]+$")  # the same rule as marks.py: a name is a path component
 
 
 @dataclass

@@ -11,21 +11,12 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
+from ..common.french import fr
 from .feedback import STATUS_LABELS
 from .result import Result, Status
 
 LOW_SCORE = 0.5  # below half the points ("sous la moyenne"), a student who ran is flagged
 MIN_N = 10  # fewest students for a discrimination figure
-
-
-def fr(x: float | None, digits: int = 2) -> str:
-    """French decimal comma, trailing zeros dropped: 26,5 ; 12 ; — for nothing."""
-    if x is None:
-        return "—"
-    text = f"{float(x):.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return (text if text != "-0" else "0").replace(".", ",")
 
 
 @dataclass

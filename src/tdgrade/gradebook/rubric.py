@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..compiler.manual import ManualQuestion, RubricItem
-from ..grade.gradebook import atomic_write
-from .store import Mark, journal, load_marks, locked, manual_dir
+from ..common.files import atomic_write
+from .marks import Mark, journal, load_marks, locked, manual_dir
 
 EDITS_FILE = "rubric_edits.json"
 EPS = 1e-9

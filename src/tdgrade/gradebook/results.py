@@ -2,7 +2,7 @@
 
 `OUTDIR/results/<student_id>.json` is written (atomically, fsync'd) the moment a submission is done:
 it is the only source of truth. Everything else (grades.csv, moodle.csv, report.html, written by
-`tdgrade.review.publish` with the manual scores) is derived from the result files, so an interrupted run loses nothing finished, and a re-run resumes by
+`tdgrade.gradebook.publish` with the manual scores) is derived from the result files, so an interrupted run loses nothing finished, and a re-run resumes by
 skipping students whose result matches the same submission, lab, profile and tests.
 
 Layout of OUTDIR:
@@ -15,40 +15,23 @@ Layout of OUTDIR:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from ..common.files import atomic_write
 from . import feedback
 from .result import Result
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+MARKER_FILE = ".tdgrade-grade.json"  # in OUTDIR: lab, profile and tests of the run (written by grade.outdir)
+INTAKE_FILE = "intake.json"  # in OUTDIR: the last run's accounting (written by grade.accounting), for report.html
+
+
+def load_intake(outdir: Path) -> dict | None:
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+        data = json.loads((Path(outdir) / INTAKE_FILE).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
 
 
 def result_path(outdir: Path, student_id: str) -> Path:

@@ -11,12 +11,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import moodle
-from ..grade import feedback, gradebook
-from ..grade import late as late_mod
-from ..grade.accounting import load_intake
-from ..grade.outdir import MARKER_FILE
-from ..grade.result import Result, Status
+from ..common.files import atomic_write
+from . import feedback, moodle, report
+from . import late as late_mod
+from . import results as result_files
+from .results import MARKER_FILE, load_intake
+from .result import Result, Status
 from .final import FinalGrade, combine
 
 
@@ -140,16 +140,15 @@ def lateness_of(outdir: Path, finals: list[FinalGrade], worksheet: Path | None) 
 
 def publish(outdir: Path, *, worksheet: Path | None = None, scale: float | None = None, lang: str = "en",
             write_feedback: bool = True, unreadable_as_zero: bool = False) -> Published:
-    from ..grade import report
 
     outdir = Path(outdir)
     marker = read_marker(outdir)
     lab = marker.get("lab")
-    results, duplicates = gradebook.load_results(outdir, lab)
+    results, duplicates = result_files.load_results(outdir, lab)
     finals = combine(outdir, results)
     auto_questions = marker.get("questions") or _auto_questions(results)
     late = lateness_of(outdir, finals, worksheet)
-    gradebook.atomic_write(outdir / "grades.csv", grades_csv(finals, list(auto_questions), late))
+    atomic_write(outdir / "grades.csv", grades_csv(finals, list(auto_questions), late))
     students = moodle_students(finals, unreadable_as_zero, late)
     if worksheet is not None:
         filled = moodle.fill_worksheet(Path(worksheet), students, scale)
@@ -157,17 +156,17 @@ def publish(outdir: Path, *, worksheet: Path | None = None, scale: float | None 
     else:
         filled = moodle.fresh_worksheet(students, lang, scale)
         target = outdir / "moodle.csv"
-    gradebook.atomic_write(target, filled.text)
+    atomic_write(target, filled.text)
     if write_feedback:
         for f in finals:
             kw = {"lab": lab or f.result.lab, "timeout": marker.get("timeout"), "memory": marker.get("memory"),
                   "late": (late or {}).get(f.student_id)}
-            gradebook.atomic_write(outdir / "feedback" / f"{f.student_id}.md", feedback.render_markdown(f.result, final=f, **kw))
-            gradebook.atomic_write(outdir / "feedback" / f"{f.student_id}.html", feedback.render_html(f.result, final=f, **kw))
+            atomic_write(outdir / "feedback" / f"{f.student_id}.md", feedback.render_markdown(f.result, final=f, **kw))
+            atomic_write(outdir / "feedback" / f"{f.student_id}.html", feedback.render_html(f.result, final=f, **kw))
     points = marker.get("points") or {q: m for q, m in _auto_questions(results).items()}
     report.write_report(outdir, results, duplicates, points, lab=lab or "", profile=marker.get("profile", ""),
                         mode=marker.get("mode", "bwrap"), mode_reason=marker.get("mode_reason", ""),
-                        settings=marker.get("settings"), finals=finals, collisions=gradebook.load_collisions(outdir),
+                        settings=marker.get("settings"), finals=finals, collisions=result_files.load_collisions(outdir),
                         unmatched=filled.unmatched_students, to_resubmit=filled.to_resubmit,
                         moodle_conflicts=filled.conflicts, late=late, intake=load_intake(outdir))
     return Published(finals, target, filled.unmatched_students, filled.unmatched_rows, filled.not_graded,

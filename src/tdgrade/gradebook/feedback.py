@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 
+from .late import french_time, human
 from .result import Result, Status
 
 STATUS_LABELS = {
@@ -116,7 +117,6 @@ def grade_lines(result: Result, final=None, late=None) -> list[tuple[str, str]]:
 
 
 def late_lines(late) -> list[tuple[str, str]]:
-    from .late import french_time, human
 
     if late.submitted is None:
         return [("Dépôt", "date de dépôt inconnue : aucune pénalité")]
@@ -160,7 +160,7 @@ def _points(x: float) -> str:
 
 
 def _override_of(final, name: str):
-    """The grader's override of automatic question NAME (review/overrides.py), or None."""
+    """The grader's override of automatic question NAME (gradebook/overrides.py), or None."""
     return next((o for o in getattr(final, "overrides", None) or [] if o.question == name), None)
 
 

@@ -22,6 +22,9 @@ from datetime import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..common.ids import slugify  # the same folding as student ids
+from .late import parse_moodle_date
+
 # Every column of the worksheet Moodle downloads, by language.
 HEADERS = {
     "en": {"id": "Identifier", "name": "Full name", "email": "Email address", "status": "Status",
@@ -68,8 +71,6 @@ class Filled:
 
 
 def _fold(text: str) -> str:
-    from .grade.students import slugify  # the same folding as student ids
-
     return slugify(text or "")
 
 
@@ -238,7 +239,6 @@ def submission_times(path: Path, students: list[Student], zone) -> dict[str, dat
     """Student id -> the worksheet's "Last modified (submission)" (either language), for rows matched
     as `fill_worksheet` matches them (a conflicting row gives nothing). Moodle writes the time in the
     downloader's timezone without naming it: read in `zone` (the due date's)."""
-    from .grade.late import parse_moodle_date
 
     header, rows, lang, _ = read_worksheet(path)
     names = HEADERS[lang]

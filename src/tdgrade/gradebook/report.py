@@ -14,10 +14,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from ..common.files import atomic_write
+from ..common.french import fr
 from .feedback import STATUS_LABELS
-from .gradebook import atomic_write
-from .report_sections import collisions_section, intake_section, late_section
-from .report_stats import attention, class_means, discrimination_text, fr, manual_discrimination, question_stats
+from .report_sections import collisions_section, embed_saved, intake_section, late_section
+from .report_stats import attention, class_means, discrimination_text, manual_discrimination, question_stats
 from .result import Result, Status
 
 
@@ -275,7 +276,5 @@ def _detail(r: Result) -> str:
 
 def write_report(outdir: Path, results, duplicates, questions, **kw) -> Path:
     path = Path(outdir) / "report.html"
-    from ..similarity.report import embed_saved  # the "Dépôts similaires" section, when computed
-
     atomic_write(path, embed_saved(outdir, render(results, duplicates, questions, **kw)))
     return path

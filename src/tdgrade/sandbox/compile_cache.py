@@ -31,6 +31,7 @@ from typing import Callable, Iterator
 
 import nbformat
 
+from ..common.machine import cpus
 from . import warmup
 
 FORMAT = 1  # in the fingerprint: bump it when what a cache folder holds changes
@@ -100,7 +101,6 @@ class Fingerprint:
 def fingerprint(profile: str, xla_flags: str, code: str, *, cpuinfo: str | None = None,
                 versions: dict[str, str] | None = None, cores: int | None = None) -> Fingerprint:
     """Raises `metadata.PackageNotFoundError` when jax, jaxlib or keras is not installed."""
-    from .settings import cpus
 
     cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace") if cpuinfo is None else cpuinfo
     versions = versions or {name: metadata.version(name) for name in ("jax", "jaxlib", "keras")}
