@@ -12,8 +12,8 @@ from pathlib import Path
 
 import nbformat
 
-from ..grade.compile_cache import declares_jax
-from ..grade.settings import DEFAULT_TIMEOUT
+from ..sandbox.compile_cache import declares_jax
+from ..common.budgets import DEFAULT_TIMEOUT
 from ..hidden import Suite
 from ..labs import Lab
 from . import layout, leaks, manual, nbgrader_export, policy

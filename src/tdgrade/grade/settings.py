@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..common.budgets import DEFAULT_TIMEOUT
 from ..common.machine import cpus
 
-DEFAULT_TIMEOUT = {"smoke": 600.0, "full": 1800.0}
 DEFAULT_MEMORY = 4 << 30
 DEFAULT_DISK = 2 << 30
 GRADER_VERSION = "grade-2"  # part of every resume key: bump it to re-grade every submission
