@@ -189,3 +189,69 @@ def test_checks_in_a_jax_kernel_leave_tensorflow_unimported(tmp_path):
     assert "later True" in proc.stdout, proc.stdout  # Keras' own answer left as it was
     before = proc.stderr.split("MARK")[0]
     assert "absl" not in before and "oneDNN" not in before, before[-2000:]
+
+
+# ---------------------------------------------------------------- leaks (issue 23), numpy only
+def _digits_like(rows=500, seed=0):
+    import numpy as np
+
+    raw = np.random.default_rng(seed).integers(0, 17, (rows, 64)).astype("float32")
+    raw[:, 0] = 0  # a constant column, as in the digits
+    return raw[: rows * 3 // 4], raw[rows * 3 // 4:]
+
+
+def _standardise(train, test, rows, per_column=True):
+    import numpy as np
+
+    mean, std = (rows.mean(axis=0), rows.std(axis=0)) if per_column else (rows.mean(), rows.std())
+    std = np.where(std > 0, std, 1.0)
+    return ((train - mean) / std).astype("float32"), ((test - mean) / std).astype("float32")
+
+
+@pytest.mark.parametrize("per_column", [True, False])
+def test_scaling_statistics_must_come_from_the_training_part(per_column):
+    import numpy as np
+
+    from tdgrade_checks import leaks
+
+    train, test = _digits_like()
+    names = ("X_train", "X_test")
+    leaks.check_scaled_with_training_statistics(train / 16, test / 16, names)
+    leaks.check_scaled_with_training_statistics(*_standardise(train, test, train, per_column), names)
+    with pytest.raises(AssertionError, match="calculée sur toutes les images"):
+        leaks.check_scaled_with_training_statistics(*_standardise(train, test, np.concatenate([train, test]), per_column), names)
+    own_train, _ = _standardise(train, test, train, per_column)
+    _, own_test = _standardise(test, test, test, per_column)
+    with pytest.raises(AssertionError, match="ses propres statistiques"):
+        leaks.check_scaled_with_training_statistics(own_train, own_test, names)
+
+
+def test_fold_accuracies_must_be_counts_over_training_folds():
+    import numpy as np
+
+    from tdgrade_checks import leaks
+
+    assert {124, 125, 126, 127} <= leaks.fold_sizes(375, 3) and 167 not in leaks.fold_sizes(375, 3)
+    leaks.check_folds_from_rows([("rmsprop", np.array([120, 118, 121]) / 125)], 375, "X_train", "cv_scores")
+    leaks.check_folds_from_rows([("rmsprop", np.array([70, 71, 69, 72, 70]) / 75)], 375, "X_train", "cv_scores")
+    for scores in (np.array([158, 159, 157]) / 167, np.array([0.93, 0.94, 0.95])):
+        with pytest.raises(AssertionError, match="plis de `X_train` \\(375 exemples\\)"):
+            leaks.check_folds_from_rows([("sgd", scores)], 375, "X_train", "cv_scores")
+
+
+def test_rows_seen_reads_wrappers_scalers_searches_and_pipelines():
+    from types import SimpleNamespace
+
+    from tdgrade_checks import leaks
+
+    wrapper = SimpleNamespace(X_shape_=(375, 64))
+    scaler = SimpleNamespace(n_samples_seen_=500)
+    pipeline = SimpleNamespace(get_params=lambda: {"steps": [("scaler", scaler), ("clf", wrapper)]})
+    assert leaks.rows_seen(SimpleNamespace(best_estimator_=pipeline)) == [500, 375]
+    target = SimpleNamespace(regressor_=SimpleNamespace(X_shape_=(404, 13)), transformer_=SimpleNamespace(n_samples_seen_=404))
+    assert leaks.rows_seen(SimpleNamespace(best_estimator_=target)) == [404, 404]
+    assert leaks.rows_seen(SimpleNamespace()) is None
+    leaks.check_fitted_on_rows(SimpleNamespace(), "clf_2layers", 375, "X_train")  # nothing recorded: nothing to say
+    leaks.check_fitted_on_rows(wrapper, "clf_2layers", 375, "X_train")
+    with pytest.raises(AssertionError, match="entraîné sur 500 exemples, alors que la partie d'entraînement `X_train` en compte 375"):
+        leaks.check_fitted_on_rows(SimpleNamespace(best_estimator_=pipeline), "optimizer_cv", 375, "X_train")

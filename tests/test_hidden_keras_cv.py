@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from tdgrade.artifacts import EstimatorSnapshot
+from tdgrade_checks import leaks
+from keras_cv_leak_cases import wrong_cases as leak_cases
 from tdgrade.hidden import failing
 
 LAB = "keras_cv"
@@ -109,7 +111,8 @@ def wrong_cases(s):
         {"clf": snapshot_like(clf, params={"model__units": 32})}, {CV01})
 
     # cv02: architecture, construction parameters, held-out score, threshold
-    cases["cv02_three_hidden_layers"] = ({"clf_2layers": snapshot_like(clf2, model_=mlp(3))}, {CV02})
+    cases["cv02_three_hidden_layers"] = (
+        {"clf_2layers": snapshot_like(clf2, params={"model__n_hidden": 3}, model_=mlp(3))}, {CV02})
     cases["cv02_epochs_not_set_at_construction"] = (
         {"clf_2layers": snapshot_like(clf2, params={"epochs": 1})}, {CV02})
     # A score not measured on the test part: the training score, or, when a run happens to score
@@ -129,9 +132,11 @@ def wrong_cases(s):
          "holdout_score": accuracy(untrained, s["X_test"], s["y_test"])}, {CV02})
 
     # cv03: folds, both optimizers, choice consistent with the student's own results
-    # Fold scores built so that sgd is worse by construction, whatever the training gave.
+    # Fold scores built so that sgd is worse by construction, whatever the training gave: ten
+    # fewer right answers per fold (fold accuracies stay counts over the fold sizes of X_train).
     scores = {"rmsprop": np.asarray(s["cv_scores"]["rmsprop"], dtype=float)}
-    scores["sgd"] = scores["rmsprop"] - 0.1
+    sizes = [min(leaks.fold_sizes(len(s["X_train"]), 3), key=lambda m: abs(a * m - round(a * m))) for a in scores["rmsprop"]]
+    scores["sgd"] = np.array([(round(a * m) - 10) / m for a, m in zip(scores["rmsprop"], sizes)])
     worst = "sgd"
     cases["cv03_choice_not_best"] = ({"cv_scores": scores, "best_optimizer": worst}, {CV03})
     cases["cv03_two_folds"] = ({"cv_scores": {k: np.asarray(v)[:2] for k, v in scores.items()}}, {CV03})
@@ -175,6 +180,7 @@ def wrong_cases(s):
     cases["cv04_predictions_not_from_the_refit_model"] = (
         {"boston_test_pred": shifted, "boston_test_mae": float(np.mean(np.abs(shifted - y_test)))}, {CV04})
     cases["cv04_no_refit"] = ({"boston_search": snapshot_like(search, params={"refit": False})}, {CV04})
+    cases.update({name: (changes, expected) for name, (changes, expected, _) in leak_cases(s, optimizer_grid).items()})
     return cases
 
 
@@ -240,6 +246,18 @@ def test_every_wrong_case_scores_zero_on_its_questions_in_every_path(solution, c
         assert scores.disagreements() == {}, (name, scores.disagreements())
         for question, score in scores.tdgrade.items():
             assert score == (0 if question in expected else scores.maximum[question]), (name, question, score)
+
+
+def test_leak_cases_are_rejected_by_their_own_check(suite, solution):
+    """Each case of keras_cv_leak_cases fails its question with the message of the check written
+    for it (not by accident, e.g. through a lower accuracy)."""
+    problems = []
+    for name, (changes, expected, message) in leak_cases(solution, optimizer_grid).items():
+        results = suite.run(dict(solution, **changes), PROFILE)
+        messages = [c.message for r in results if r.name in expected for c in r.cases if not c.passed]
+        if not any(" ".join(m.split()).startswith(message) for m in messages):
+            problems.append(f"{name}: {messages}")
+    assert not problems, "\n".join(problems)
 
 
 def test_every_hidden_test_has_a_wrong_case(suite, solution, case_results):
