@@ -190,8 +190,6 @@ def wrong_cases(s, optimizer_grid) -> dict:
 def right_fold_scores(s, folds_of, n_splits: int) -> dict:
     """optimizer -> fold accuracies of the solution's network over the folds `folds_of(n_splits)`
     makes of the training part (sgd: ten fewer right answers per fold)."""
-    import keras  # noqa: F401 - predict below
-
     X, y = s["X_train"], np.asarray(s["y_train"])
     correct = np.asarray(s["clf_2layers"].model_.predict(np.asarray(X, dtype="float32"), verbose=0)).argmax(axis=1) == y
     folds = list(folds_of(n_splits).split(X, y))
