@@ -197,13 +197,19 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}, no GPU, Keras backend {backend}, 1 thread"
 
 
-def versions(extra: Iterable[str] = ()) -> dict[str, str]:
-    import importlib
+def versions(extra: Iterable[str] = ()) -> dict[str, str | None]:
+    """The versions the calibration ran with: every library in the test value cache's key
+    (tests/value_cache.py) plus `extra`, read from the installed distributions (None when not
+    installed), and the Keras backend."""
+    from importlib import metadata
 
-    out = {"python": platform.python_version()}
-    for name in ("tensorflow", "keras", "numpy", "sklearn", *extra):
-        module = importlib.import_module(name)
-        out["scikit-learn" if name == "sklearn" else name] = module.__version__
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in ("keras", "jax", "jaxlib", "tensorflow", "numpy", "scikit-learn", *extra):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    out["keras_backend"] = os.environ.get("KERAS_BACKEND", "tensorflow")
     return out
 
 

@@ -1,10 +1,13 @@
 """Shared fixtures: labs compiled from source, their solution executed once in the smoke profile.
 
 `solution_values(lab)` is the dict the grader would see for the solution notebook: executed in a
-kernel, exported through `tdgrade.artifacts` and loaded back. It is cached on disk per source
-digest (`.tdgrade-cache/`), so only the first run after a source change pays for the execution.
+kernel, exported through `tdgrade.artifacts` and loaded back. It is cached on disk
+(`.tdgrade-cache/values-…`) under a key of everything the values depend on (`value_cache.py`:
+source digest, seed, backend, library versions, exporter and checker code), so only the first run
+after one of them changed pays for the execution.
 """
 import copy
+import json
 import os
 import shutil
 import tempfile
@@ -21,6 +24,7 @@ from tdgrade.data import ensure
 from tdgrade.execute import cell_errors, execute_notebook
 from tdgrade.hidden import Suite
 from tdgrade.labs import get_lab
+from value_cache import ValueCacheKey
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".tdgrade-cache"
@@ -107,13 +111,15 @@ def solution_values(compiled, smoke_data):
     def get(name: str) -> dict:
         if name not in memo:
             lab = compiled(name)
-            seed = "" if shifted_seed() is None else f"-seed{shifted_seed()}"
-            folder = CACHE / f"values-{name}-smoke-{lab.digest[:16]}{seed}"
+            code = "\n".join(c.source for c in lab.solution.cells if c.cell_type == "code")
+            key = ValueCacheKey.current(name, "smoke", lab.digest, shifted_seed(), code)
+            folder = key.folder(CACHE)
             if not (folder / "manifest.json").is_file():
                 shutil.rmtree(folder, ignore_errors=True)
                 nb = lab.run_and_export(reseeded(lab.solution), "smoke", folder)
                 errors = cell_errors(nb)
                 assert not errors, f"{name} solution raised in the smoke profile: {errors}"
+                (folder / "cache-key.json").write_text(json.dumps(key.record(), indent=1, sort_keys=True))
             memo[name] = load_values(folder)
         return dict(memo[name])
 

@@ -171,3 +171,19 @@ def test_cv04_ratio_bar_is_above_every_run_with_a_margin(keras_cv):
                for run in runs)
     for run in runs:
         assert abs(run["test_mae"] / run["linreg_test_mae"] - run["cv04_mae_ratio"]) < 2e-3
+
+
+# ---------------------------------------------------------------- versions
+@pytest.mark.parametrize("lab, backend", [("fashion_mnist", "jax"), ("keras_cv", "jax")])
+def test_records_name_every_version_of_the_value_cache_key(lab, backend):
+    """The libraries the test value cache is keyed on (tests/value_cache.py) and the backend; a
+    library the runs did not have installed would be null, never left out."""
+    from value_cache import VERSIONED
+
+    versions = load(lab)["versions"]
+    assert set(VERSIONED) - {"scikeras"} <= set(versions), sorted(set(VERSIONED) - set(versions))
+    assert versions["keras_backend"] == backend
+    for name in ("keras", "tensorflow", "numpy", "scikit-learn"):
+        assert isinstance(versions[name], str) and versions[name][0].isdigit(), (name, versions[name])
+    if backend == "jax":
+        assert versions["jax"] and versions["jaxlib"], "a JAX lab's record names the jax and jaxlib it ran with"

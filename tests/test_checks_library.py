@@ -184,3 +184,223 @@ def test_checks_in_a_jax_kernel_leave_tensorflow_unimported(tmp_path):
     assert "later True" in proc.stdout, proc.stdout  # Keras' own answer left as it was
     before = proc.stderr.split("MARK")[0]
     assert "absl" not in before and "oneDNN" not in before, before[-2000:]
+
+
+# ---------------------------------------------------------------- leaks (issue 23), numpy only
+def _digits_like(rows=500, seed=0):
+    import numpy as np
+
+    raw = np.random.default_rng(seed).integers(0, 17, (rows, 64)).astype("float32")
+    raw[:, 0] = 0  # a constant column, as in the digits
+    return raw[: rows * 3 // 4], raw[rows * 3 // 4:]
+
+
+def _standardise(train, test, rows, per_column=True):
+    import numpy as np
+
+    mean, std = (rows.mean(axis=0), rows.std(axis=0)) if per_column else (rows.mean(), rows.std())
+    std = np.where(std > 0, std, 1.0)
+    return ((train - mean) / std).astype("float32"), ((test - mean) / std).astype("float32")
+
+
+@pytest.mark.parametrize("per_column", [True, False])
+def test_scaling_statistics_must_come_from_the_training_part(per_column):
+    import numpy as np
+
+    from tdgrade_checks import leaks
+
+    train, test = _digits_like()
+    names = ("X_train", "X_test")
+    leaks.check_scaled_with_training_statistics(train / 16, test / 16, names)
+    leaks.check_scaled_with_training_statistics(*_standardise(train, test, train, per_column), names)
+    with pytest.raises(AssertionError, match="calculée sur toutes les images"):
+        leaks.check_scaled_with_training_statistics(*_standardise(train, test, np.concatenate([train, test]), per_column), names)
+    own_train, _ = _standardise(train, test, train, per_column)
+    _, own_test = _standardise(test, test, test, per_column)
+    with pytest.raises(AssertionError, match="ses propres statistiques"):
+        leaks.check_scaled_with_training_statistics(own_train, own_test, names)
+
+
+def test_fold_accuracies_must_be_counts_over_training_folds():
+    import numpy as np
+
+    from tdgrade_checks import leaks
+
+    assert {124, 125, 126, 127} <= leaks.fold_sizes(375, 3) and 167 not in leaks.fold_sizes(375, 3)
+    leaks.check_folds_from_rows([("rmsprop", np.array([120, 118, 121]) / 125)], 375, "X_train", "cv_scores")
+    leaks.check_folds_from_rows([("rmsprop", np.array([70, 71, 69, 72, 70]) / 75)], 375, "X_train", "cv_scores")
+    one_off = np.array([120 / 125, 118 / 125, 158 / 167])  # a single fold from other rows is enough to reject
+    for scores in (np.array([158, 159, 157]) / 167, np.array([0.93, 0.94, 0.95]), one_off):
+        with pytest.raises(AssertionError, match="plis de `X_train` \\(375 exemples\\)"):
+            leaks.check_folds_from_rows([("sgd", scores)], 375, "X_train", "cv_scores")
+
+
+def test_rows_seen_reads_wrappers_scalers_searches_and_pipelines():
+    from types import SimpleNamespace
+
+    from tdgrade_checks import leaks
+
+    wrapper = SimpleNamespace(X_shape_=(375, 64))
+    scaler = SimpleNamespace(n_samples_seen_=500)
+    pipeline = SimpleNamespace(get_params=lambda: {"steps": [("scaler", scaler), ("clf", wrapper)]})
+    assert leaks.rows_seen(SimpleNamespace(best_estimator_=pipeline)) == [500, 375]
+    target = SimpleNamespace(regressor_=SimpleNamespace(X_shape_=(404, 13)), transformer_=SimpleNamespace(n_samples_seen_=404))
+    assert leaks.rows_seen(SimpleNamespace(best_estimator_=target)) == [404, 404]
+    assert leaks.rows_seen(SimpleNamespace()) is None
+    leaks.check_fitted_on_rows(SimpleNamespace(), "clf_2layers", 375, "X_train")  # nothing recorded: nothing to say
+    leaks.check_fitted_on_rows(wrapper, "clf_2layers", 375, "X_train")
+    with pytest.raises(AssertionError, match="entraîné sur 500 exemples, alors que la partie d'entraînement `X_train` en compte 375"):
+        leaks.check_fitted_on_rows(SimpleNamespace(best_estimator_=pipeline), "optimizer_cv", 375, "X_train")
+
+
+# ---------------------------------------------------------------- every condition, near its bar (issue 23, part 2)
+# Each case is wrong by construction and rejected by one condition only; a checker whose condition
+# is weakened (a dropped assert, a flipped comparison, `or` for `and`, a moved bound) lets it pass.
+def _mlp(hidden=(256, 256), out=(10, "softmax"), dropout=None, use_bias=True):
+    import keras
+
+    layers = [keras.Input(shape=(28, 28)), keras.layers.Flatten()]
+    for units in hidden:
+        layers.append(keras.layers.Dense(units, activation="relu", use_bias=use_bias))
+        if dropout is not None:
+            layers.append(keras.layers.Dropout(dropout))
+    return keras.Sequential(layers + [keras.layers.Dense(out[0], activation=out[1])])
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("ten_sigmoid_outputs", "la couche de sortie ne convient pas"),
+    ("nine_softmax_outputs", "la couche de sortie ne convient pas"),
+    ("biases_switched_off", "le nombre de paramètres ne correspond pas"),
+    ("dropout_0.2_for_0.4", "le taux de `Dropout`"),
+    ("dropout_0.6_for_0.4", "le taux de `Dropout`"),
+])
+def test_check_mlp_rejects_each_near_miss(kind, message):
+    from tdgrade_checks import models
+
+    model = {"ten_sigmoid_outputs": lambda: _mlp(out=(10, "sigmoid")),
+             "nine_softmax_outputs": lambda: _mlp(out=(9, "softmax")),
+             "biases_switched_off": lambda: _mlp(use_bias=False),
+             "dropout_0.2_for_0.4": lambda: _mlp(dropout=0.2),
+             "dropout_0.6_for_0.4": lambda: _mlp(dropout=0.6)}[kind]()
+    dropout = 0.4 if kind.startswith("dropout") else None
+    total = 269322 if dropout is None else 269322  # Dropout has no parameters
+    with pytest.raises(AssertionError, match=message):
+        models.check_mlp(model, "model", hidden=[256, 256], dropout=dropout, total_params=total)
+    models.check_mlp(_mlp(dropout=dropout), "model", hidden=[256, 256], dropout=dropout, total_params=total)
+
+
+def test_an_index_equal_to_the_length_is_out_of_bounds():
+    from tdgrade_checks import values
+
+    assert list(values.indices([0, 9], "shown", 10)) == [0, 9]
+    for bad in ([10], [-1], [0, 10]):
+        with pytest.raises(AssertionError, match="hors du tableau"):
+            values.indices(bad, "shown", 10)
+
+
+@pytest.mark.parametrize("entries, declared", [(19, 20), (20, 21), (21, 20)])
+def test_history_needs_both_the_epoch_count_and_the_entries(entries, declared):
+    from types import SimpleNamespace
+
+    from tdgrade_checks import training
+
+    def history(n, epochs):
+        keys = ("loss", "val_loss", "accuracy", "val_accuracy")
+        return SimpleNamespace(history={k: [0.5] * n for k in keys}, params={"epochs": epochs})
+
+    training.check_history(history(20, 20), "history", epochs=20)
+    with pytest.raises(AssertionError, match="exactement 20 époques"):
+        training.check_history(history(entries, declared), "history", epochs=20)
+
+
+def test_a_linear_output_needs_from_logits_and_softmax_must_not_have_it():
+    import numpy as np
+
+    from tdgrade_checks import training
+
+    labels = np.zeros(6, dtype=int)
+    settings = {"loss": "sparse_categorical_crossentropy", "from_logits": False}
+    training.check_classification_loss(settings, "softmax", labels, "y_train_prep", 6)
+    with pytest.raises(AssertionError, match="from_logits=True"):
+        training.check_classification_loss(settings, "linear", labels, "y_train_prep", 6)
+    with pytest.raises(AssertionError, match="ne doit pas utiliser"):
+        training.check_classification_loss({**settings, "from_logits": True}, "softmax", labels, "y_train_prep", 6)
+
+
+def test_best_of_keeps_the_best_mean_not_the_first_run():
+    import numpy as np
+
+    from tdgrade_checks import estimators
+
+    runs = [("rmsprop", np.array([0.5, 0.5, 0.5])), ("sgd", np.array([0.9, 0.8, 0.9]))]
+    assert estimators.best_of(runs) == {"sgd"}
+    assert estimators.best_of(list(reversed(runs))) == {"sgd"}
+    assert estimators.best_of(runs + [("adam", np.array([0.9, 0.8, 0.9]))]) == {"sgd", "adam"}
+
+
+def test_grid_must_cross_every_optimizer_with_every_architecture():
+    from itertools import product
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from tdgrade_checks import estimators
+
+    def search(combos):
+        params = [{"regressor__model__n_hidden": d, "regressor__model__hidden_units": w, "regressor__optimizer": o}
+                  for d, w, o in combos]
+        results = {"params": params, "mean_test_score": np.zeros(len(params)),
+                   **{f"split{k}_test_score": np.zeros(len(params)) for k in range(3)}}
+        return SimpleNamespace(cv_results_=results, n_splits_=3)
+
+    axes, optimizers = {"n_hidden": 2, "hidden_units": 2}, ("rmsprop", "sgd")
+    estimators.check_grid_covers(search(product([1, 2], [32, 64], optimizers)), "boston_search", axes, optimizers, 3)
+    split = [(1, w, "rmsprop") for w in (32, 64)] + [(2, w, "sgd") for w in (32, 64)]
+    with pytest.raises(AssertionError, match="croiser"):
+        estimators.check_grid_covers(search(split), "boston_search", axes, optimizers, 3)
+
+
+def test_test_part_must_follow_the_training_mapping_closely():
+    import numpy as np
+
+    from tdgrade_checks import images
+
+    rng = np.random.default_rng(0)
+    raw_train, raw_test = rng.integers(0, 256, (300, 784)), rng.integers(0, 256, (100, 784))
+    names = ("x_train", "x_train_prep", "x_test", "x_test_prep")
+    images.check_preprocessed(raw_train, raw_train / 255, raw_test, raw_test / 255, names, 784)
+    # shifted by 0.01 (another offset than the training part's): ten times the tolerance
+    with pytest.raises(AssertionError, match="exactement comme"):
+        images.check_preprocessed(raw_train, raw_train / 255, raw_test, raw_test / 255 - 0.01, names, 784)
+
+
+class _Predicts:
+    """A stand-in model whose predictions are fixed: right on the first `right` examples."""
+
+    def __init__(self, labels, right):
+        import numpy as np
+
+        guess = np.where(np.arange(len(labels)) < right, labels, (labels + 1) % 10)
+        self.scores = np.eye(10, dtype="float32")[guess]
+
+    def predict(self, x, verbose=0, batch_size=None):
+        return self.scores[: len(x)]
+
+
+@pytest.mark.parametrize("lab, key", [("fashion_mnist", "first_model_accuracy"), ("fashion_mnist", "trained_model_accuracy")])
+@pytest.mark.parametrize("profile", ["full", "smoke"])
+def test_a_model_just_below_the_calibrated_bar_fails_and_just_above_passes(lab, key, profile):
+    """The bar read from the calibration record, not from thresholds.py: a bar moved in the library
+    (0.585 -> 0.3) lets the half-trained model below pass, and this fails."""
+    import numpy as np
+
+    from tdgrade_checks import models, thresholds
+
+    bar = json.loads((ROOT / "tests" / "calibration" / f"{lab}.json").read_text())["thresholds"][key][profile]
+    labels = np.arange(1000) % 10
+    x = np.zeros((1000, 28, 28), dtype="float32")
+    below, above = _Predicts(labels, int(round((bar - 0.005) * 1000))), _Predicts(labels, int(round((bar + 0.005) * 1000)))
+    current = thresholds.threshold(lab, key, profile)
+    with pytest.raises(AssertionError, match="ne semble pas entraîné"):
+        models.check_trained(below, "model", x, labels, current)
+    models.check_trained(above, "model", x, labels, current)

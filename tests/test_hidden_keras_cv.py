@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from tdgrade.artifacts import EstimatorSnapshot
+from tdgrade_checks import leaks
+from keras_cv_leak_cases import wrong_cases as leak_cases
 from tdgrade.hidden import failing
 
 LAB = "keras_cv"
@@ -109,7 +111,8 @@ def wrong_cases(s):
         {"clf": snapshot_like(clf, params={"model__units": 32})}, {CV01})
 
     # cv02: architecture, construction parameters, held-out score, threshold
-    cases["cv02_three_hidden_layers"] = ({"clf_2layers": snapshot_like(clf2, model_=mlp(3))}, {CV02})
+    cases["cv02_three_hidden_layers"] = (
+        {"clf_2layers": snapshot_like(clf2, params={"model__n_hidden": 3}, model_=mlp(3))}, {CV02})
     cases["cv02_epochs_not_set_at_construction"] = (
         {"clf_2layers": snapshot_like(clf2, params={"epochs": 1})}, {CV02})
     # A score not measured on the test part: the training score, or, when a run happens to score
@@ -123,15 +126,19 @@ def wrong_cases(s):
         {"X_test": s["X_train"][:n_test], "y_test": s["y_train"][:n_test],
          "holdout_score": accuracy(clf2.model_, s["X_train"][:n_test], s["y_train"][:n_test])}, {CV02})
     cases["cv02_unscaled_pixels"] = ({"X_train": s["X_train"] * 16, "X_test": s["X_test"] * 16}, {CV02})
+    below, _ = near_the_bar(s)
+    cases["cv02_just_below_the_calibrated_bar"] = (below, {CV02})
     untrained = mlp(2)
     cases["cv02_below_threshold"] = (
         {"clf_2layers": snapshot_like(clf2, model_=untrained),
          "holdout_score": accuracy(untrained, s["X_test"], s["y_test"])}, {CV02})
 
     # cv03: folds, both optimizers, choice consistent with the student's own results
-    # Fold scores built so that sgd is worse by construction, whatever the training gave.
+    # Fold scores built so that sgd is worse by construction, whatever the training gave: ten
+    # fewer right answers per fold (fold accuracies stay counts over the fold sizes of X_train).
     scores = {"rmsprop": np.asarray(s["cv_scores"]["rmsprop"], dtype=float)}
-    scores["sgd"] = scores["rmsprop"] - 0.1
+    sizes = [min(leaks.fold_sizes(len(s["X_train"]), 3), key=lambda m: abs(a * m - round(a * m))) for a in scores["rmsprop"]]
+    scores["sgd"] = np.array([(round(a * m) - 10) / m for a, m in zip(scores["rmsprop"], sizes)])
     worst = "sgd"
     cases["cv03_choice_not_best"] = ({"cv_scores": scores, "best_optimizer": worst}, {CV03})
     cases["cv03_two_folds"] = ({"cv_scores": {k: np.asarray(v)[:2] for k, v in scores.items()}}, {CV03})
@@ -175,7 +182,36 @@ def wrong_cases(s):
     cases["cv04_predictions_not_from_the_refit_model"] = (
         {"boston_test_pred": shifted, "boston_test_mae": float(np.mean(np.abs(shifted - y_test)))}, {CV04})
     cases["cv04_no_refit"] = ({"boston_search": snapshot_like(search, params={"refit": False})}, {CV04})
+    cases.update({name: (changes, expected) for name, (changes, expected, _) in leak_cases(s, optimizer_grid).items()})
     return cases
+
+
+def near_the_bar(s):
+    """(values just below, values just above) cv02's calibrated bar: the solution's network, with
+    test labels it gets right relabelled until exactly the wanted count is right (a half-trained
+    model, by construction). The bar is the calibration record's, not thresholds.py's: a bar moved
+    in the library lets the case below pass."""
+    import json
+    import math
+
+    bar = json.loads((ROOT / "tests" / "calibration" / "keras_cv.json").read_text())["thresholds"]["cv02_accuracy"][PROFILE]
+    y = np.asarray(s["y_test"])
+    right = np.flatnonzero(np.asarray(s["clf_2layers"].model_.predict(np.asarray(s["X_test"], dtype="float32"), verbose=0)).argmax(axis=1) == y)
+    needed = math.ceil(bar * len(y) - 1e-9)  # fewest right answers that reach the bar
+    assert len(right) >= needed, "the solution's network is below its own bar"
+
+    def with_right(count):
+        labels = y.copy()
+        wrong = right[count:]
+        labels[wrong] = (labels[wrong] + 1) % 10
+        return {"y_test": labels, "holdout_score": count / len(y)}
+
+    return with_right(needed - 1), with_right(needed)
+
+
+def test_just_above_the_calibrated_bar_passes(suite, solution):
+    _, above = near_the_bar(solution)
+    assert failing(suite.run(dict(solution, **above), PROFILE)) == set()
 
 
 def optimizer_grid(scores):
@@ -240,6 +276,18 @@ def test_every_wrong_case_scores_zero_on_its_questions_in_every_path(solution, c
         assert scores.disagreements() == {}, (name, scores.disagreements())
         for question, score in scores.tdgrade.items():
             assert score == (0 if question in expected else scores.maximum[question]), (name, question, score)
+
+
+def test_leak_cases_are_rejected_by_their_own_check(suite, solution):
+    """Each case of keras_cv_leak_cases fails its question with the message of the check written
+    for it (not by accident, e.g. through a lower accuracy)."""
+    problems = []
+    for name, (changes, expected, message) in leak_cases(solution, optimizer_grid).items():
+        results = suite.run(dict(solution, **changes), PROFILE)
+        messages = [c.message for r in results if r.name in expected for c in r.cases if not c.passed]
+        if not any(" ".join(m.split()).startswith(message) for m in messages):
+            problems.append(f"{name}: {messages}")
+    assert not problems, "\n".join(problems)
 
 
 def test_every_hidden_test_has_a_wrong_case(suite, solution, case_results):

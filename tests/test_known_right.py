@@ -132,7 +132,14 @@ def cv_cases(good):
     from tdgrade.artifacts import EstimatorSnapshot  # noqa: F401 - the type of the stand-ins below
     from test_hidden_keras_cv import optimizer_grid, snapshot_like
 
+    from keras_cv_leak_cases import absorbed, right_cases, standardised_on
+
     raw_train, raw_test = good["X_train"] * 16, good["X_test"] * 16
+    train, test, scale, shift = standardised_on(raw_train, raw_test, raw_train, per_column=False)
+    extra = {name: (changes, set()) for name, changes in right_cases(good, optimizer_grid).items()}
+    extra["cv02_standardised_globally_with_training_statistics"] = (
+        {"X_train": train, "X_test": test, "clf_2layers": snapshot_like(good["clf_2layers"], model_=absorbed(good["clf_2layers"].model_, scale, shift))},
+        set())
     mean, std = raw_train.mean(axis=0), raw_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
     clf = good["clf_2layers"]
@@ -151,6 +158,7 @@ def cv_cases(good):
              "clf_2layers": snapshot_like(clf, model_=standardised)}, set()),
         "cv03_gridsearch_instead_of_cross_val_score": (
             {"cv_scores": None, "optimizer_cv": optimizer_grid(good["cv_scores"])}, set()),
+        **extra,
     }
 
 
@@ -194,7 +202,10 @@ def test_fashion_mnist_alternative_scores_full_marks(fm_good, three_paths, case)
     _assert_full_marks(three_paths(FM), fm_good, overrides, forbidden, case)
 
 
-@pytest.mark.parametrize("case", ["cv02_standardised_inputs", "cv03_gridsearch_instead_of_cross_val_score"])
+@pytest.mark.parametrize("case", ["cv02_standardised_inputs", "cv03_gridsearch_instead_of_cross_val_score",
+                                  "cv02_standardised_globally_with_training_statistics", "cv03_cross_validate_results",
+                                  "cv03_kfold_shuffled", "cv03_five_stratified_folds",
+                                  "cv03_pipeline_scaler_in_each_fold_gridsearch"])
 def test_keras_cv_alternative_scores_full_marks(cv_good, three_paths, case):
     overrides, forbidden = cv_cases(cv_good)[case]
     _assert_full_marks(three_paths(CV), cv_good, overrides, forbidden, case)

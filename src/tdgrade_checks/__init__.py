@@ -11,5 +11,6 @@ Modules: `values` (missing values, numbers, integer arrays, indices), `threshold
 (configurations read without importing TensorFlow), `images`
 (preprocessed images and labels), `models` (Keras layer stacks, accuracy), `training` (histories,
 compile settings), `predictions` (predicted labels, per-class errors, confusions), `anomalies`
-(IsolationForest), `estimators` (scikit-learn / scikeras estimators, cross-validation).
+(IsolationForest), `estimators` (scikit-learn / scikeras estimators, cross-validation), `leaks`
+(scalers, models and cross-validations that used test rows).
 """

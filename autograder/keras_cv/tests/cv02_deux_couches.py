@@ -25,7 +25,7 @@ def test_cv02_defini(X_train, X_test, y_train, y_test, clf_2layers, holdout_scor
 @test_case(points=2, hidden=True)
 def test_cv02_deux_couches(clf_2layers, X_train, X_test, y_train, y_test, holdout_score, TDGRADE_PROFILE):
     import numpy as np
-    from tdgrade_checks import estimators, images, models, thresholds, values
+    from tdgrade_checks import estimators, images, leaks, models, thresholds, values
     n_total = {'full': 1797, 'smoke': 500}[values.profile_of(TDGRADE_PROFILE)]
     estimators.check_fit_settings(clf_2layers, estimators.params_of(clf_2layers, 'clf_2layers', 'un `KerasClassifier` (scikeras)'), 'clf_2layers')
     network = estimators.fitted_keras_model(clf_2layers, 'clf_2layers')
@@ -36,6 +36,8 @@ def test_cv02_deux_couches(clf_2layers, X_train, X_test, y_train, y_test, holdou
     assert len(xtr) + len(xte) == n_total and 0.1 * n_total <= len(xte) <= 0.5 * n_total, "Les parties d'entraînement (75 %) et de test (25 %) doivent se partager toutes les images chargées par `dataset_utils.load_digits_data()`."
     assert np.all(np.isfinite(xtr)) and np.all(np.isfinite(xte)), 'Les images contiennent des valeurs non finies.'
     assert images.is_scaled(xtr), "Les pixels doivent être mis à l'échelle : divisez par 16 pour les ramener dans [0, 1] (ils valent de 0 à 16 au départ)."
+    leaks.check_scaled_with_training_statistics(xtr, xte, ('X_train', 'X_test'))
+    leaks.check_fitted_on_rows(clf_2layers, 'clf_2layers', len(xtr), 'X_train')
     train_rows = {row.tobytes() for row in np.round(xtr, 6)}
     assert sum((row.tobytes() in train_rows for row in np.round(xte, 6))) <= 0.01 * len(xte), "Des images de test se trouvent aussi dans la partie d'entraînement : les deux parties doivent être disjointes."
     accuracy = models.accuracy(network, 'clf_2layers', xte, yte, 'X_test', 'y_test', classes=getattr(clf_2layers, 'classes_', None))

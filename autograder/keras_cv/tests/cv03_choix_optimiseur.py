@@ -16,13 +16,18 @@ def test_cv03_defini(cv_scores, optimizer_cv, best_optimizer):
     assert isinstance(best_optimizer, str), '`best_optimizer` doit être une chaîne de caractères ("rmsprop" ou "sgd").'
 
 @test_case(points=2, hidden=True)
-def test_cv03_choix(cv_scores, optimizer_cv, best_optimizer):
+def test_cv03_choix(cv_scores, optimizer_cv, best_optimizer, X_train):
     import numpy as np
-    from tdgrade_checks import estimators, values
+    from tdgrade_checks import estimators, images, leaks, values
     runs = estimators.fold_scores(cv_scores, optimizer_cv)
     assert {'rmsprop', 'sgd'} <= {name for name, _ in runs}, 'La validation croisée doit comparer les deux optimiseurs, "rmsprop" et "sgd".'
     assert all((scores.size >= 3 for _, scores in runs)), 'Utilisez au moins 3 plis de validation croisée pour chaque optimiseur.'
     assert all((np.all(np.isfinite(scores)) for _, scores in runs)), 'Certains scores de validation croisée ne sont pas des nombres finis.'
+    n_train = len(images.flat_rows(X_train, 'X_train', 64))
+    results_name = 'cv_scores' if values.missing(optimizer_cv) else 'optimizer_cv'
+    leaks.check_folds_from_rows(runs, n_train, 'X_train', results_name)
+    if results_name == 'optimizer_cv':
+        leaks.check_fitted_on_rows(optimizer_cv, 'optimizer_cv', n_train, 'X_train')
     values.require(best_optimizer, 'best_optimizer')
     choice = estimators.optimizer_key(best_optimizer)
     assert choice in ('rmsprop', 'sgd'), '`best_optimizer` doit valoir "rmsprop" ou "sgd".'

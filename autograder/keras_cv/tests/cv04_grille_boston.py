@@ -27,7 +27,7 @@ def test_cv04_defini(X_boston_train, y_boston_train, X_boston_test, y_boston_tes
 @test_case(points=3, hidden=True)
 def test_cv04_grille_boston(X_boston_train, y_boston_train, X_boston_test, y_boston_test, boston_search, best_params, boston_test_pred, boston_test_mae, linreg_test_mae, TDGRADE_PROFILE):
     import numpy as np
-    from tdgrade_checks import estimators, thresholds, values
+    from tdgrade_checks import estimators, leaks, thresholds, values
     xtr, xte = (values.float_array(X_boston_train, 'X_boston_train'), values.float_array(X_boston_test, 'X_boston_test'))
     ytr, yte = (values.float_array(y_boston_train, 'y_boston_train').ravel(), values.float_array(y_boston_test, 'y_boston_test').ravel())
     assert xtr.shape == (404, 13) and xte.shape == (102, 13) and (len(ytr) == 404) and (len(yte) == 102), "Les tableaux n'ont pas les formes du découpage de `dataset_utils.load_boston_housing()` (404 quartiers d'apprentissage, 102 de test) : utilisez ce découpage tel quel."
@@ -36,6 +36,7 @@ def test_cv04_grille_boston(X_boston_train, y_boston_train, X_boston_test, y_bos
     assert not (np.all(np.abs(xte.mean(axis=0)) < 1e-09) and np.all(np.abs(xte.std(axis=0) - 1) < 1e-09)), "La partie de test semble standardisée avec ses propres statistiques : elle doit l'être avec la moyenne et l'écart-type de la partie d'entraînement."
     estimators.check_grid_covers(boston_search, 'boston_search', {'n_hidden': 2, 'hidden_units': 2}, ('rmsprop', 'sgd'), min_folds=3)
     estimators.check_disjoint_folds(boston_search, 'boston_search')
+    leaks.check_fitted_on_rows(boston_search, 'boston_search', len(xtr), 'X_boston_train')
     estimators.check_best_params(boston_search, 'boston_search', best_params, 'best_params')
     pred = values.float_array(boston_test_pred, 'boston_test_pred').ravel()
     assert pred.shape == yte.shape, '`boston_test_pred` doit contenir une prédiction par quartier de `X_boston_test`.'

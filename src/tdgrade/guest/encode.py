@@ -150,10 +150,14 @@ class Encoder:
         return {"t": "unsupported", "type": f"{module}.{type(value).__name__}"[:200]}
 
     def keras_model(self, model):
+        """The whole model as a `.keras` file, with its readable architecture beside it (the loader
+        falls back on it when the file cannot be read back); when the model cannot be saved whole
+        (training failed half-way, an unsupported layer...), the architecture alone and the cause."""
         import sys
 
         lib = self.lib
         keras = sys.modules.get("keras")
+        architecture = self.architecture(model)
         folder = lib["mkdtemp"](prefix="tdgrade-export-")
         path = lib["path_join"](folder, "model.keras")
         try:
@@ -161,6 +165,10 @@ class Encoder:
                 keras.saving.save_model(model, path)
             with lib["read_bytes"](path, "r") as f:
                 data = f.read(MAX_VALUE_BYTES + 1)
+        except Exception as exc:  # noqa: BLE001 - export what exists
+            if architecture is None:
+                raise
+            return {"t": "keras_architecture", "cause": f"{type(exc).__name__}: {exc}"[:300], "architecture": architecture}
         finally:
             for entry in lib["listdir"](folder):
                 lib["remove"](lib["path_join"](folder, entry))
@@ -168,7 +176,48 @@ class Encoder:
         name = self.put(".keras", data) if len(data) <= MAX_VALUE_BYTES else None
         if name is None:
             return {"t": "too_large", "type": "keras_model", "size": len(data)}
-        return {"t": "keras_model", "file": name}
+        out = {"t": "keras_model", "file": name}
+        if architecture is not None:
+            out["architecture"] = architecture
+        return out
+
+    def architecture(self, model):
+        """What can be read of a Keras model without saving it: its class, input shape, parameter
+        count, whether it is compiled, and each layer's class, parameter count and plain
+        configuration values (numbers, strings, shapes). None when even that cannot be read."""
+        import sys
+
+        def plain(value):
+            if value is None or isinstance(value, (bool, int, float, str)):
+                return True
+            return isinstance(value, (list, tuple)) and len(value) <= 16 and all(v is None or isinstance(v, int) for v in value)
+
+        def number(call):
+            try:
+                return int(call())
+            except Exception:  # noqa: BLE001 - an unbuilt layer has no count yet
+                return None
+
+        try:
+            layers = []
+            with NoTensorFlowProbe(sys.modules):
+                for layer in list(model.layers)[:1000]:
+                    try:
+                        config = dict(layer.get_config())
+                    except Exception:  # noqa: BLE001
+                        config = {}
+                    kept = {str(k)[:100]: (v if plain(v) else "?") for k, v in list(config.items())[:100]
+                            if plain(v) or k == "activation"}
+                    layers.append({"class": type(layer).__name__[:100], "params": number(layer.count_params), "config": kept})
+            try:
+                shape = [None if d is None else int(d) for d in model.input_shape]
+            except Exception:  # noqa: BLE001 - no input yet
+                shape = None
+            description = {"class": type(model).__name__[:100], "input_shape": shape, "params": number(model.count_params),
+                           "compiled": bool(getattr(model, "compiled", False)), "layers": layers}
+            return self.encode(description, 0)
+        except Exception:  # noqa: BLE001 - nothing readable: the caller reports the model as unsupported
+            return None
 
     def pandas(self, value, depth):
         import pandas as pd

@@ -84,7 +84,13 @@ class _Checker:
         if t == "ndarray":
             return {"t": t, "file": self.file(d.get("file"), ".npy")}
         if t == "keras_model":
-            return {"t": t, "file": self.file(d.get("file"), ".keras")}
+            out = {"t": t, "file": self.file(d.get("file"), ".keras")}
+            if "architecture" in d:
+                out["architecture"] = self.node(d["architecture"], depth + 1)
+            return out
+        if t == "keras_architecture":  # a model that could not be saved whole: what was readable of it
+            return {"t": t, "cause": self.text(d.get("cause", "?"), 300),
+                    "architecture": self.node(d.get("architecture"), depth + 1)}
         if t in ("list", "tuple"):
             return {"t": t, "items": [self.node(v, depth + 1) for v in self.seq(d.get("items"))]}
         if t == "dict":

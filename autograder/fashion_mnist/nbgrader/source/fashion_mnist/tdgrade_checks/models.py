@@ -104,6 +104,13 @@ def check_mlp(model, name: str, hidden: list[int], activation: str = "relu", dro
         assert n_params == total_params, f"`{name}` : le nombre de paramètres ne correspond pas à l'architecture demandée."
 
 
+def check_exported_whole(model, name: str) -> None:
+    """A model of which only the architecture reached the grader (tdgrade's `PartialModel`) cannot
+    be evaluated: say why, with the cause the export recorded."""
+    cause = getattr(model, "tdgrade_export_cause", None)
+    assert cause is None, f"Seule l'architecture de `{name}` a pu être transmise à la correction, pas le modèle entier ({cause}) : les questions qui utilisent le modèle entraîné ou compilé ne peuvent pas être notées. Vérifiez que sa compilation et son apprentissage se sont terminés sans erreur."
+
+
 def predict_scores(model, name: str, x, x_name: str, classes: int = 10) -> np.ndarray:
     """`model.predict(x)`: one row of `classes` scores (probabilities or logits) per example."""
     require(model, name)
@@ -112,6 +119,7 @@ def predict_scores(model, name: str, x, x_name: str, classes: int = 10) -> np.nd
         xs = np.asarray(x, dtype="float32")
     except Exception:
         raise AssertionError(f"`{x_name}` doit être un tableau numpy de nombres.")
+    check_exported_whole(model, name)
     try:
         scores = np.asarray(model.predict(xs, verbose=0, batch_size=1000))
     except Exception:

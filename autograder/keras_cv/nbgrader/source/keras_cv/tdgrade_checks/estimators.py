@@ -53,6 +53,48 @@ def fitted_keras_model(estimator, name: str):
     return model
 
 
+def built_networks(build, build_name: str, wrappers: dict) -> list:
+    """[(wrapper name, its parameters, the network it built)] for each fitted wrapper of `wrappers`
+    whose `model` is the function `build` (the networks `build` really returned)."""
+    wanted = getattr(build, "__name__", build_name)
+    found = []
+    for name, wrapper in wrappers.items():
+        if missing(wrapper) or getattr(wrapper, "model_", None) is None:
+            continue
+        try:
+            params = {str(k): v for k, v in dict(wrapper.get_params()).items()}
+        except Exception:
+            continue
+        if getattr(params.get("model"), "__name__", None) == wanted and hasattr(wrapper.model_, "layers"):
+            found.append((name, params, wrapper.model_))
+    return found
+
+
+def check_built_classifier(build, build_name: str, wrappers: dict, classes: int, features: int) -> int:
+    """Each network `build` returned for a fitted wrapper of `wrappers` is Input(features) ->
+    `model__n_hidden` Dense(`model__hidden_units`, relu) -> Dense(classes, softmax). Returns how many
+    networks were checked (none when no wrapper around `build` was trained)."""
+    from .models import input_shape, layer_stack
+
+    networks = built_networks(build, build_name, wrappers)
+    for name, params, network in networks:
+        net = f"réseau que construit `{build_name}` (dans `{name}`)"
+        stack = layer_stack(network, f"{name}.model_")
+        shape = input_shape(network)
+        assert shape is not None and shape[1:] == (features,), f"L'entrée du {net} doit avoir `meta[\"n_features_in_\"]` variables ({features})."
+        assert stack and all(s[0] == "Dense" for s in stack), f"Le {net} ne doit contenir que des couches `Dense` (trouvé : {', '.join(s[0] for s in stack) or 'aucune couche'})."
+        *hidden, output = stack
+        assert output[1] == classes, f"La couche de sortie du {net} doit avoir `meta[\"n_classes_\"]` neurones ({classes}), pas {output[1]}."
+        assert output[2] == "softmax", f"La couche de sortie du {net} doit avoir l'activation `softmax` (des probabilités sur les {classes} classes), pas `{output[2]}`."
+        assert all(s[2] == "relu" for s in hidden), f"Les couches cachées du {net} doivent utiliser l'activation `relu`."
+        try:
+            depth, width = int(params.get("model__n_hidden")), int(params.get("model__hidden_units"))
+        except Exception:
+            continue
+        assert len(hidden) == depth and all(s[1] == width for s in hidden), f"Le {net} ne suit pas ses paramètres : `model__n_hidden={depth}` et `model__hidden_units={width}` demandent {depth} couche(s) cachée(s) de {width} neurones, le réseau en a {len(hidden)} ({', '.join(str(s[1]) for s in hidden) or 'aucune'})."
+    return len(networks)
+
+
 def dense_layers(model, name: str) -> tuple[list, list[str]]:
     """(Dense layers, names of other layers except Input and Dropout)."""
     try:

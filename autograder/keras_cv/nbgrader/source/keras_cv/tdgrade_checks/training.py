@@ -2,6 +2,7 @@
 import re
 
 from .keras_config import compile_config
+from .models import check_exported_whole
 from .values import require
 
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
@@ -82,6 +83,7 @@ def _flat(value) -> list:
 def compile_settings(model, name: str) -> dict:
     """{"loss", "from_logits", "metrics", "optimizer", "learning_rate"} of a compiled model."""
     require(model, name)
+    check_exported_whole(model, name)
     try:
         cfg = compile_config(model)
     except Exception:
