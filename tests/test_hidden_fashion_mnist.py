@@ -72,14 +72,25 @@ def check(suite, good, overrides, fails, ignore=()):
 
 
 def off_contract(suite, good, question, overrides):
-    """A right value in another form than the prompt announces: the hidden case accepts it, the
-    public case (which the student can run) asks for the announced form."""
+    """A right value in a form the prompt rules out (fm30: string keys for widths): the hidden case
+    accepts it, the public case (which the student can run) asks for the announced form."""
     (result,) = suite.run({**good, **overrides}, PROFILE, only=[question])
     hidden = [c for c in result.cases if c.hidden]
     public = [c for c in result.cases if not c.hidden]
     assert hidden and all(c.passed for c in hidden), [c.message for c in hidden]
     assert public and not all(c.passed for c in public)
     assert all(c.message and not c.message.startswith(CRASH) for c in public if not c.passed)
+
+
+def another_form(suite, good, question, overrides):
+    """A right value in another form than the prompt announces (numpy types, a list for a tuple):
+    the hidden case accepts it, and so does the public case the student runs -- a public check is
+    never stricter than the grading (issue 21)."""
+    (result,) = suite.run({**good, **overrides}, PROFILE, only=[question])
+    hidden = [c for c in result.cases if c.hidden]
+    public = [c for c in result.cases if not c.hidden]
+    assert hidden and all(c.passed for c in hidden), [c.message for c in hidden]
+    assert public and all(c.passed for c in public), [c.message for c in public]
 
 
 # ------------------------------------------------------------------ helpers building wrong answers
@@ -220,8 +231,8 @@ def test_fm02_flattened_float_shapes(suite, good):
     check(suite, good, {"y_test_shape": good["y_train_shape"]}, {"fm02_encodage"})
 
 
-def test_fm02_numpy_dtype_objects_right_but_off_contract(suite, good):
-    off_contract(suite, good, "fm02_encodage",
+def test_fm02_numpy_dtype_objects_accepted_by_public_and_hidden_checks(suite, good):
+    another_form(suite, good, "fm02_encodage",
                  {"x_dtype": np.uint8, "y_dtype": np.dtype("uint8"), "x_train_shape": list(good["x_train_shape"])})
 
 
@@ -335,8 +346,8 @@ def test_fm10_biases_forgotten(suite, good):
     check(suite, good, {"params_per_layer": [200960, 65792]}, {"fm10_parametres"})
 
 
-def test_fm10_flatten_row_right_but_off_contract(suite, good):
-    off_contract(suite, good, "fm10_parametres", {"params_per_layer": [0, 200960, 65792, 2570]})
+def test_fm10_flatten_row_accepted_by_public_and_hidden_checks(suite, good):
+    another_form(suite, good, "fm10_parametres", {"params_per_layer": [0, 200960, 65792, 2570]})
 
 
 @pytest.mark.parametrize("loss, loss_name, metrics", [

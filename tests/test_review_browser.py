@@ -96,7 +96,7 @@ def test_grade_every_answer_in_the_browser_then_reload_and_publish(server, brows
     page.fill("#score", "1,75")  # French decimals, over the rubric's 1: the reason is asked for
     assert page.is_visible("#reason-row") and "ajustement +0,75" in page.inner_text("#adjustment")
     page.keyboard.press("Control+Enter")
-    assert "motif" in page.inner_text("#status")  # refused without a reason
+    page.wait_for_selector("#status:has-text('motif')")  # refused without a reason
     page.fill("#reason", "axes presque nommés")
     page.keyboard.press("Control+Enter")
     page.wait_for_url("**/q/q2_figure?i=1")
