@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 
+from .feedback_manual import (_fmt, _override_of, manual_html, manual_markdown, override_text, passed,
+                              question_score)
 from .late import french_time, human
 from .result import Result, Status
 
@@ -90,10 +92,6 @@ def status_explanation(result: Result, timeout: float | None = None, memory: int
     return EXPLANATIONS[result.status](result, timeout, memory)
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}".replace(".", ",")
-
-
 def grade_lines(result: Result, final=None, late=None) -> list[tuple[str, str]]:
     """(label, value) of the grade: automatic part, and with manual questions the manual part and total;
     with a due date (`late`: a `late.Lateness`), the submission time and the penalty."""
@@ -129,61 +127,6 @@ def late_lines(late) -> list[tuple[str, str]]:
     return [("Dépôt", f"{when}, en retard de {human(late.late_by)}"), ("Pénalité de retard", penalty)]
 
 
-def manual_markdown(final) -> list[str]:
-    if final is None or not final.manual:
-        return ["Les questions à correction manuelle (explications rédigées) sont notées à part par votre "
-                "enseignant·e.", ""]
-    lines = ["## Questions rédigées (correction manuelle)", ""]
-    for line in final.manual:
-        q = line.question
-        score = "pas encore notée" if line.score is None else f"{_fmt(line.score)} / {_fmt(q.points)}"
-        empty = " (réponse vide)" if line.answer.empty and line.mark is None else ""
-        lines.append(f"- `{q.name}` — {score}{empty}")
-        lines += [f"  - {text}" for text in rubric_feedback(line)]
-        if line.mark is not None and line.score is not None and line.mark.comment.strip():
-            lines.append(f"  - Commentaire : {' '.join(line.mark.comment.split())}")
-    return [*lines, ""]
-
-
-def rubric_feedback(line) -> list[str]:
-    """The rubric items the student got (✔) and missed (✘), with their wording, and any adjustment."""
-    out = [f"{'✔' if got else '✘'} {' '.join(item.text.split())} ({_points(item.points)})"
-           for got, item in line.rubric_outcome]
-    if out and line.mark.adjustment:
-        sign = "+" if line.mark.adjustment > 0 else "−"
-        out.append(f"Ajustement {sign}{_points(abs(line.mark.adjustment))} : {' '.join(line.mark.reason.split())}")
-    return out
-
-
-def _points(x: float) -> str:
-    return f"{_fmt(x)} {'points' if abs(x) >= 2 else 'point'}"
-
-
-def _override_of(final, name: str):
-    """The grader's override of automatic question NAME (gradebook/overrides.py), or None."""
-    return next((o for o in getattr(final, "overrides", None) or [] if o.question == name), None)
-
-
-def question_score(final, q) -> float:
-    """An automatic question's score: the grader's override when there is one."""
-    override = _override_of(final, q.name)
-    return q.score if override is None else override.score
-
-
-def _passed(final, q) -> bool:
-    override = _override_of(final, q.name)
-    return q.passed if override is None else override.score >= q.max_score
-
-
-def override_text(final, q) -> str | None:
-    """The sentence telling the student a grader changed this question's score, and why."""
-    override = _override_of(final, q.name)
-    if override is None:
-        return None
-    return (f"Note modifiée par l'enseignant·e : {_fmt(override.score)} / {_fmt(q.max_score)} (note automatique : "
-            f"{_fmt(q.score)}) — motif : {' '.join(override.reason.split())}")
-
-
 def render_markdown(result: Result, *, lab: str = "", timeout: float | None = None, memory: int | None = None,
                     final=None, late=None) -> str:
     grades = [f"**{label} :** {value}" for label, value in grade_lines(result, final, late)]
@@ -203,7 +146,7 @@ def render_markdown(result: Result, *, lab: str = "", timeout: float | None = No
     lines += ["## Questions", ""]
     for q in result.questions:
         score = question_score(final, q)
-        mark = "✅" if _passed(final, q) else ("🟡" if score > 0 else "❌")
+        mark = "✅" if passed(final, q) else ("🟡" if score > 0 else "❌")
         lines.append(f"### {mark} `{q.name}` — {_fmt(score)} / {_fmt(q.max_score)}")
         lines.append("")
         if override_text(final, q):
@@ -270,7 +213,7 @@ def render_html(result: Result, *, lab: str = "", timeout: float | None = None, 
     out.append("<h2>Questions</h2>")
     for q in result.questions:
         score = question_score(final, q)
-        cls = "ok" if _passed(final, q) else ("part" if score > 0 else "ko")
+        cls = "ok" if passed(final, q) else ("part" if score > 0 else "ko")
         head = f"<h3 class='{cls}'><code>{e(q.name)}</code> — {_fmt(score)} / {_fmt(q.max_score)}</h3>"
         if override_text(final, q):
             head += f"<p class='box override'>{e(override_text(final, q))}</p>"
@@ -293,24 +236,6 @@ def render_html(result: Result, *, lab: str = "", timeout: float | None = None, 
     out += manual_html(final)
     out.append("</body></html>")
     return "\n".join(out)
-
-
-def manual_html(final) -> list[str]:
-    e = html.escape
-    if final is None or not final.manual:
-        return ["<p>Les questions à correction manuelle (explications rédigées) sont notées à part par votre "
-                "enseignant·e.</p>"]
-    out = ["<h2>Questions rédigées (correction manuelle)</h2><ul>"]
-    for line in final.manual:
-        q = line.question
-        score = "pas encore notée" if line.score is None else f"{_fmt(line.score)} / {_fmt(q.points)}"
-        empty = " (réponse vide)" if line.answer.empty and line.mark is None else ""
-        comment = ""
-        if line.mark is not None and line.score is not None and line.mark.comment.strip():
-            comment = f"<br><i>Commentaire : {e(line.mark.comment)}</i>"
-        items = "".join(f"<br>{e(text)}" for text in rubric_feedback(line))
-        out.append(f"<li><code>{e(q.name)}</code> — {e(score)}{empty}{items}{comment}</li>")
-    return [*out, "</ul>"]
 
 
 def moodle_comment(result: Result, final=None, late=None) -> str:
