@@ -100,7 +100,7 @@ def run_tdgrade(lab, subs: dict[str, Path], profile: str, jobs: int, timed: dict
 
 
 def run_otter(lab, subs: dict[str, Path], profile: str) -> dict:
-    from tdgrade.compiler import gradescope
+    from tdgrade.compiler import gradescope_zip as gradescope
 
     built = next(lab.autograder_dir.glob("*-autograder.zip"))
     env = kernel_environ(profile, 2)

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tdgrade.compiler import gradescope
+from tdgrade.compiler import gradescope_zip as gradescope
 
 
 @dataclass

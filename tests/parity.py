@@ -1,7 +1,7 @@
 """One set of exported values scored through the three grading paths of a lab.
 
 - tdgrade: `tdgrade.hidden.Suite` on the compiled test files (what `tdgrade grade` runs);
-- gradescope: the autograder zip re-targeted to the profile (`compiler.gradescope.with_profile`),
+- gradescope: the autograder zip re-targeted to the profile (`compiler.gradescope_zip.with_profile`),
   scored by the code its `run_otter.py` runs after the notebook executed: otter's `Checker` on
   each test file with the values as the notebook's globals, otter's `GradingResults`, then the
   zip's own French `results.json` (`tdgrade.gradescope.runner.french_results`). The notebook's
@@ -75,7 +75,7 @@ class ThreePaths:
     def tests_dir(self, profile: str) -> Path:
         """The zip's tests/ for `profile`, extracted once."""
         if profile not in self._tests_dirs:
-            from tdgrade.compiler import gradescope
+            from tdgrade.compiler import gradescope_zip as gradescope
 
             folder = self.scratch / f"gradescope-{profile}"
             zip_path = gradescope.with_profile(self.zip_path, self.scratch / f"{profile}.zip", profile)

@@ -29,7 +29,7 @@ import pytest
 import gradescope_harness as harness
 from parity import feedback_lines
 import tdgrade.gradescope
-from tdgrade.compiler import gradescope, leaks
+from tdgrade.compiler import gradescope_zip as gradescope, leaks
 from tdgrade.data import fashion_mnist, full_keras_home
 from tdgrade.hidden import Suite
 from tdgrade.labs import get_lab

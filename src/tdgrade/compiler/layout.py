@@ -8,12 +8,12 @@ import nbformat
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from . import gradescope
+from . import gradescope_zip as gradescope
 from . import preprocessors as pp
 from . import release_readme
 from .manual import ManualQuestion
+from .zipfiles import write_zip
 
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 # What the release's own README commands need beyond the lab's requirements (source/LAB/requirements.txt):
 # `jupyter lab` (jupyterlab), a Python kernel (ipykernel), and `python3 selfcheck.py` (nbclient).
@@ -92,17 +92,6 @@ def write_release(assigned, lab_name: str, source_dir: Path, out: Path, *, writt
         title=_title(nb), lab=lab_name, notebook=nb_name, backend=backend, auto_points=auto_points,
         written_points=sum(q.points for q in written), time_budget_s=time_budget_s))
     (out / "README.md").write_text(readme, encoding="utf-8")
-
-
-def write_zip(members: dict[str, bytes], dst_zip: Path) -> None:
-    """A zip of `members` (name -> bytes), sorted, with a fixed date and permissions."""
-    with zipfile.ZipFile(dst_zip, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in sorted(members):
-            info = zipfile.ZipInfo(name, ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            executable = name in ("run_autograder", "setup.sh")
-            info.external_attr = (0o755 if executable else 0o644) << 16
-            dst.writestr(info, members[name])
 
 
 def write_autograder(assigned, lab_name: str, out: Path) -> None:

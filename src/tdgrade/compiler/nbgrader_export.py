@@ -27,7 +27,7 @@ import yaml
 
 from . import policy
 from . import preprocessors as pp
-from .gradescope import GRADER_PROFILE, PROFILE_PARAM, PROFILES
+from .gradescope_zip import GRADER_PROFILE, PROFILE_PARAM, PROFILES
 from .manual import is_rubric_cell
 
 CONFIG = """\

@@ -1,4 +1,5 @@
-"""Stage 3b: turn Otter Assign's autograder zip into tdgrade's Gradescope zip.
+"""Stage 3b, at build time: turn Otter Assign's autograder zip into tdgrade's Gradescope zip (the runner it
+ships is the `tdgrade.gradescope` package).
 
 What changes in the zip (the rest is otter's):
 - `tdgrade_gradescope.json`: the grader's configuration (lab, profile, where the data goes, the
@@ -23,6 +24,7 @@ from pathlib import Path
 import tdgrade.gradescope
 
 from ..data import fashion_mnist
+from .zipfiles import write_zip
 
 GRADER_PROFILE = "full"
 PROFILES = ("full", "smoke")
@@ -115,8 +117,6 @@ def finish(members: dict[str, bytes], lab_name: str, notebook_text: str, profile
 
 def with_profile(zip_path: Path, dst: Path, profile: str) -> Path:
     """A copy of a built Gradescope zip for another profile (tests and configuration re-targeted)."""
-    from .layout import write_zip
-
     with zipfile.ZipFile(zip_path) as zf:
         members = {n: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
     config = json.loads(members[CONFIG_FILE])
