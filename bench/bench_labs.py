@@ -17,7 +17,7 @@ Throughput = submissions / wall time * 3600. The load average is read before and
 Per-stage breakdown (the complete submission, outside the sandbox, 1 thread, with a copy of the warm
 compile cache as a graded kernel gets for a JAX lab): kernel start, imports,
 each fit, other cells, the export cell (record_timing of nbclient), then the hidden-test process on the
-exported values with Keras' numpy backend (default) and with the kernel's (`--keras-backend kernel`).
+exported values with Keras' numpy backend (default) and with the grader environment's (`--keras-backend environment`).
 Results: bench/results/labs-DATE.json and .md (with the command line).
 """
 from __future__ import annotations

@@ -124,5 +124,5 @@ def breakdown(lab, nb_path: Path, profile: str, tmp: Path) -> dict:
     cache = warm_cache_env(lab, profile, folder / "xla-cache")
     stages, cells = run_cells(lab, nb_path, profile, folder / "work", values, cache)
     hidden = {"numpy (auto, default)": run_hidden(lab, values, profile, "auto"),
-              "kernel's (TensorFlow)": run_hidden(lab, values, profile, "kernel")}
+              "environment's (TensorFlow)": run_hidden(lab, values, profile, "environment")}
     return {"stages": stages, "cells": cells, "hidden": hidden, "warm_compile_cache": bool(cache)}

@@ -1,5 +1,5 @@
 """The hidden-test process loads exported Keras models with Keras' numpy backend (no TensorFlow import)
-when it can, and falls back to the kernel's backend when a model does not load there: the grades are
+when it can, and falls back to the grader environment's backend when a model does not load there: the grades are
 the same either way."""
 import json
 import subprocess
@@ -10,7 +10,7 @@ import pytest
 
 import tdgrade
 
-pytest.importorskip("jax")  # Keras' numpy backend needs it; without jax the kernel's backend is used
+pytest.importorskip("jax")  # Keras' numpy backend needs it; without jax the environment's backend is used
 
 SRC = str(Path(tdgrade.__file__).resolve().parents[1])
 
@@ -80,16 +80,16 @@ def test_models_are_served_by_the_numpy_backend_without_tensorflow(exported):
 
 
 @pytest.mark.slow  # imports TensorFlow in the hidden process
-def test_kernel_backend_on_request_gives_the_same_grades(exported):
+def test_environment_backend_on_request_gives_the_same_grades(exported):
     auto, _ = _hidden(exported)
-    kernel, stderr = _hidden(exported, "--keras-backend", "kernel")
+    kernel, stderr = _hidden(exported, "--keras-backend", "environment")
     assert "numpy" not in stderr.split()
     assert kernel == auto
 
 
 @pytest.mark.slow  # imports TensorFlow in the hidden process
-def test_a_model_the_numpy_backend_cannot_load_is_graded_with_the_kernel_backend(exported, tmp_path):
-    """A damaged model file: the numpy check fails, the process starts afresh with the kernel's backend,
+def test_a_model_the_numpy_backend_cannot_load_is_graded_with_the_environment_backend(exported, tmp_path):
+    """A damaged model file: the numpy check fails, the process starts afresh with the environment's backend,
     whose loader reports the value as unreadable."""
     import shutil
 

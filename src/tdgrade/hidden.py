@@ -13,7 +13,7 @@ with them, which Keras' `numpy` backend does without importing TensorFlow (the T
 ~5 s of CPU, half of this process; see bench/README.md). So `--keras-backend auto` (the default)
 loads models with the numpy backend when Keras can use it (it needs `jax` installed), after checking
 that every exported model loads there with its compile settings; otherwise, or with
-`--keras-backend kernel`, the backend is the grader environment's (`KERAS_BACKEND`, TensorFlow by
+`--keras-backend environment`, the backend is the grader environment's (`KERAS_BACKEND`, TensorFlow by
 default; the `.keras` format is backend-neutral, so models trained on a lab's JAX backend load there
 too). The student's kernel, the training and the calibration are unchanged: only inference moves. On that
 path `import tensorflow` fails in this process: hidden tests and tdgrade_checks use the Keras API
@@ -187,10 +187,10 @@ def _model_files(node) -> list[str]:
 
 def _numpy_backend_loads(values_dir: Path, files: list[str]) -> dict | None:
     """Switch this process to Keras' numpy backend and check every exported model loads there, compile
-    settings included (a model the numpy backend cannot rebuild must be graded with the kernel's).
+    settings included (a model the numpy backend cannot rebuild must be graded with the environment's backend).
     Returns the loaded models by file name, for `load_values` to use rather than load them twice. On
     None, keras may already be imported with the numpy backend: the caller must start afresh."""
-    kernel_backend = os.environ.get("KERAS_BACKEND")
+    environment_backend = os.environ.get("KERAS_BACKEND")
     os.environ["KERAS_BACKEND"] = INFERENCE_BACKEND
     # keras probes `tensorflow` when it is installed (serialisation helpers): keep it out of this process
     blocked = "tensorflow" not in sys.modules
@@ -203,12 +203,12 @@ def _numpy_backend_loads(values_dir: Path, files: list[str]) -> dict | None:
                   for name in files}
         if keras.backend.backend() == INFERENCE_BACKEND:
             return models
-    except Exception:  # noqa: BLE001 - any doubt: grade with the kernel's backend
+    except Exception:  # noqa: BLE001 - any doubt: grade with the environment's backend
         pass
-    if kernel_backend is None:
+    if environment_backend is None:
         os.environ.pop("KERAS_BACKEND", None)
     else:
-        os.environ["KERAS_BACKEND"] = kernel_backend
+        os.environ["KERAS_BACKEND"] = environment_backend
     if blocked:
         sys.modules.pop("tensorflow", None)
     return None
@@ -217,7 +217,7 @@ def _numpy_backend_loads(values_dir: Path, files: list[str]) -> dict | None:
 def use_inference_backend(values_dir: Path) -> dict | None:
     """A dict (file name -> loaded model): this process now runs Keras on the numpy backend. {}:
     nothing changed (no jax, keras already imported, no model to load). None: the numpy backend
-    cannot load a model; start afresh with the kernel's backend."""
+    cannot load a model; start afresh with the environment's backend."""
     if "keras" in sys.modules or importlib.util.find_spec("jax") is None:
         return {}
     try:
@@ -230,12 +230,12 @@ def use_inference_backend(values_dir: Path) -> dict | None:
     return _numpy_backend_loads(values_dir, files)
 
 
-def _rerun_with_kernel_backend(argv: list[str]) -> int:
-    """A fresh process (keras cannot change backend once imported) with the kernel's backend."""
+def _rerun_with_environment_backend(argv: list[str]) -> int:
+    """A fresh process (keras cannot change backend once imported) with the environment's backend."""
     root = str(Path(__file__).resolve().parents[1])
     boot = (f"import sys; sys.path.insert(0, {root!r}); sys.modules.setdefault('rfc3987_syntax', None)\n"
             "from tdgrade.hidden import main; raise SystemExit(main(sys.argv[1:]))")
-    return subprocess.run([sys.executable, "-I", "-c", boot, *argv, "--keras-backend", "kernel"]).returncode
+    return subprocess.run([sys.executable, "-I", "-c", boot, *argv, "--keras-backend", "environment"]).returncode
 
 
 def main(argv=None) -> int:
@@ -244,15 +244,15 @@ def main(argv=None) -> int:
     parser.add_argument("--values", required=True, type=Path, help="folder written by the artifact export")
     parser.add_argument("--profile", default="full", choices=("full", "smoke"))
     parser.add_argument("--out", required=True, type=Path)
-    parser.add_argument("--keras-backend", default="auto", choices=("auto", "kernel"),
+    parser.add_argument("--keras-backend", default="auto", choices=("auto", "environment"),
                         help="auto: Keras' numpy backend for inference when it can load every model; "
-                             "kernel: the environment's KERAS_BACKEND (TensorFlow by default)")
+                             "environment: the grader environment's KERAS_BACKEND (TensorFlow by default)")
     raw_argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(raw_argv)
 
     models = use_inference_backend(args.values) if args.keras_backend == "auto" else {}
     if models is None:
-        return _rerun_with_kernel_backend(raw_argv)
+        return _rerun_with_environment_backend(raw_argv)
 
     from .artifacts import load_values
 
