@@ -1,6 +1,6 @@
 """Stage 0: find the submissions and give each its student id, before anything is read or run.
 
-Student id rule (also in the README):
+Student id rule (also in docs/grading.md):
 
 1. Each SUBMISSION argument is a `.ipynb` file, an otter export `.zip`, or a folder. A folder is
    searched recursively for `.ipynb` and `.zip` files (hidden folders, `.ipynb_checkpoints` and

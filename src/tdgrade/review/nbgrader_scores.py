@@ -5,7 +5,7 @@ The nbgrader export (`autograder/LAB/nbgrader`) names each manual question's ans
 `gradebook.db`, and the text it graded is that cell in the course's `autograded/` (else
 `submitted/`) notebook. Students are matched by their nbgrader id folded like tdgrade's ids.
 
-Rules (README, "nbgrader route"):
+Rules (docs/routes.md, "nbgrader route"):
 - a formgrader score is applied only to the answer it was given to: an answer that is empty in
   tdgrade, or whose text differs from the one formgrader showed, is listed, never scored;
 - a score outside 0..points is clamped to the question's points and the clamp is listed;
