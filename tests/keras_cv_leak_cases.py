@@ -19,6 +19,7 @@ CV01, CV02, CV03, CV04 = ("cv01_enveloppe_sklearn", "cv02_deux_couches", "cv03_c
 
 
 def snapshot_like(est, params=None, clone_error=None, **attrs):
+    """A copy of an exported estimator stand-in with some parameters / fitted attributes replaced."""
     new_params = dict(est.get_params())
     new_params.update(params or {})
     new_attrs = {k: v for k, v in vars(est).items() if not k.startswith("_")}

@@ -14,7 +14,7 @@ import pytest
 
 from tdgrade.artifacts import EstimatorSnapshot
 from tdgrade_checks import leaks
-from keras_cv_leak_cases import wrong_cases as leak_cases
+from keras_cv_leak_cases import snapshot_like, wrong_cases as leak_cases
 from tdgrade.hidden import failing
 
 LAB = "keras_cv"
@@ -34,14 +34,6 @@ def solution(solution_values):
 def suite(hidden_suite):
     return hidden_suite(LAB)
 
-
-def snapshot_like(est, params=None, clone_error=None, **attrs):
-    """A copy of an exported estimator stand-in with some parameters / fitted attributes replaced."""
-    new_params = dict(est.get_params())
-    new_params.update(params or {})
-    new_attrs = {k: v for k, v in vars(est).items() if not k.startswith("_")}
-    new_attrs.update(attrs)
-    return type(est)(new_params, new_attrs, clone_error)
 
 
 def without(d, *keys):
