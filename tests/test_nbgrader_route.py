@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from review_helpers import prepared_outdir
-from tdgrade.compiler import compile_lab, gradescope, nbgrader_export
+from tdgrade.compiler import compile_lab, gradescope_zip as gradescope, nbgrader_export
 from tdgrade.hidden import Suite
 from tdgrade.labs import Lab, get_lab
 
