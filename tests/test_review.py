@@ -110,7 +110,8 @@ def test_review_api_saves_atomically_and_rejects_bad_requests(outdir):
     assert saved["score"] == 0.5 and saved["comment"] == "Partiel." and saved["items"] == ["r1"]
     assert saved["grader"] == "Ana" and saved["revision"] == 1 and saved["adjustment"] == 0
     body["base_revision"] = 1
-    assert client.post("/api/mark", json={**body, "score": 3}).status_code == 400  # above the question's points
+    resp = client.post("/api/mark", json={**body, "score": 3})  # above the question's points
+    assert resp.status_code == 400 and resp.get_json()["error"] == "La note doit être entre 0 et 1."
     assert client.post("/api/mark", json={**body, "score": "0,75"}).status_code == 400  # no reason for the gap
     resp = client.post("/api/mark", json={**body, "score": "0,75", "reason": "exemple pertinent"})
     assert resp.status_code == 200 and resp.get_json()["score"] == 0.75  # French decimals

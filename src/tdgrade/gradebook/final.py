@@ -118,9 +118,14 @@ def copy_lab_files(outdir: Path, questions: list[ManualQuestion], scaffolding: s
     atomic_write(Path(outdir) / SCAFFOLDING_FILE, json.dumps(sorted(scaffolding), ensure_ascii=False, indent=0))
 
 
+def load_lab_questions(outdir: Path) -> list[ManualQuestion]:
+    """The manual questions as the build wrote them (copied by `tdgrade grade`), without page edits."""
+    return load_manual(Path(outdir) / QUESTIONS_FILE)
+
+
 def load_questions(outdir: Path) -> list[ManualQuestion]:
     """The lab's manual questions, with the rubric edits made in the review page laid over."""
-    return apply_edits(load_manual(Path(outdir) / QUESTIONS_FILE), load_edits(outdir))
+    return apply_edits(load_lab_questions(outdir), load_edits(outdir))
 
 
 def load_scaffolding(outdir: Path) -> set[str]:

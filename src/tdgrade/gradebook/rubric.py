@@ -68,7 +68,7 @@ def decide(question: ManualQuestion, items: list[str], typed: float | None, reas
     base = rubric_sum(question, ticked)
     total = base if typed is None else typed
     if not -EPS <= total <= question.points + EPS:
-        raise MarkError(f"La note doit être entre 0 et {question.points:g}.".replace(".", ","))
+        raise MarkError(f"La note doit être entre 0 et {_fr(question.points)}.")
     adjustment = round(total - base, 4)
     reason = " ".join((reason or "").split())[:500]
     if abs(adjustment) > EPS and question.rubric and not reason:

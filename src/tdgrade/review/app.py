@@ -17,7 +17,7 @@ from flask import Flask, abort, redirect, render_template, request, url_for
 from ..compiler.manual import RubricItem
 from ..common.french import fr, points
 from . import api, auth, team
-from ..gradebook.final import STATE_LABELS, ManualState
+from ..gradebook.final import STATE_LABELS, ManualState, load_lab_questions
 from .groups import group_of, suggestions
 from ..gradebook.publish import publish
 from .render import CSP, render_markdown
@@ -113,7 +113,7 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
                 q = review.questions[name]
                 message = (f"Barème enregistré : {change.rescored} note(s) recalculée(s) sur "
                            f"{change.marks} déjà donnée(s).")
-        source_differs = [x for x in differing_edits(_lab_questions(review), load_edits(review.outdir))
+        source_differs = [x for x in differing_edits(load_lab_questions(review.outdir), load_edits(review.outdir))
                           if x.startswith(f"{name}/")]
         return render_template("rubric.html", q=q, items=list(zip(item_ids(q), q.rubric)), message=message, error=error,
                                source_differs=source_differs), status
@@ -126,13 +126,6 @@ def create_app(outdir: Path, token: str | None = None, options: Options | None =
         return redirect(url_for("index", published=1))
 
     return app
-
-
-def _lab_questions(review: Review):
-    from ..compiler.manual import load_manual
-    from ..gradebook.final import QUESTIONS_FILE
-
-    return load_manual(review.outdir / QUESTIONS_FILE)
 
 
 def _question_page(review: Review, name: str, index: int, lines) -> dict:
@@ -188,7 +181,7 @@ def serve(outdir: Path, port: int = 0, options: Options | None = None, log=None)
         raise KeyboardInterrupt()
 
     signal.signal(signal.SIGTERM, _stop)  # `kill` stops like Ctrl-C: the gradebook is still published
-    edited = differing_edits(_lab_questions(review), load_edits(review.outdir))
+    edited = differing_edits(load_lab_questions(review.outdir), load_edits(review.outdir))
     if edited:
         log(f"rubric items edited in the page that differ from the lab's rubric (the page's edit wins): "
             f"{', '.join(edited)}")
