@@ -46,9 +46,10 @@ def warm_cache_env(lab, profile: str, folder: Path) -> dict[str, str]:
     from tdgrade.sandbox import compile_cache
 
     ctx = SimpleNamespace(solution_notebook=lab.solutions_dir / lab.notebook_name, profile=profile, threads=1,
-                          lab_name=lab.name)
+                          lab_name=lab.name, tests_dir=lab.tests_dir)  # the warm-up plan beside the tests
     plan = compile_cache.plan_for(ctx)
     if plan is None or not plan.folder.is_dir():
+        print(f"no warm compile cache for {lab.name} ({profile}, 1 thread) on this machine", file=sys.stderr)
         return {}
     shutil.copytree(plan.folder, folder)
     return compile_cache.cache_vars(str(folder))

@@ -61,5 +61,7 @@ def test_fork_bomb_in_one_run_leaves_another_run_intact(tmp_path):
     assert all(proc.returncode == 0 for proc in runs.values()), logs
     bomb_res, _ = results_by_id(tmp_path / "out-bomb")
     honest_res, _ = results_by_id(tmp_path / "out-honest")
-    assert bomb_res["bomb"]["status"] == "process_limit"
+    # Either limit may stop a fork bomb first: each fork also takes memory, and on a machine loaded
+    # by other jobs the memory watchdog can fire before the task cap (seen once at load ~60).
+    assert bomb_res["bomb"]["status"] in ("process_limit", "memory_limit"), bomb_res["bomb"]
     assert (honest_res["honest"]["status"], honest_res["honest"]["total"]) == ("graded", 5), honest_res["honest"]

@@ -4,7 +4,9 @@
   never compared across machines), with and without the persistent compile cache the grader uses;
 - `.keras` export: a model trained on JAX, saved as the grader's export does, predicts the same in
   the hidden-test process's numpy backend;
-- scikeras: `KerasClassifier` fits, predicts and cross-validates on JAX.
+- scikeras: `KerasClassifier` fits, predicts and cross-validates on JAX;
+- the warm-up plan's premise (`sandbox/warm_plan.py`): a cache filled by a 1-epoch run serves the
+  whole N-epoch run (no miss, same weights), while another batch size misses.
 Each check runs in a fresh process, because Keras fixes its backend at import time.
 """
 import json
@@ -81,6 +83,21 @@ print(json.dumps({"backend": keras.backend.backend(), "cv": first, "cv_again": s
 '''
 
 
+# TRAIN with its epochs and batch size from argv, counting the persistent cache's hits and misses
+COUNTED = r'''
+import logging, jax
+_seen = {"hits": 0, "misses": 0}
+class _Count(logging.Handler):
+    def emit(self, record):
+        msg = record.getMessage()
+        _seen["hits"] += msg.startswith("Persistent compilation cache hit")
+        _seen["misses"] += msg.startswith("PERSISTENT COMPILATION CACHE MISS")
+jax.config.update("jax_log_compiles", True)
+_log = logging.getLogger("jax"); _log.addHandler(_Count()); _log.setLevel(logging.DEBUG); _log.propagate = False
+''' + TRAIN.replace("epochs=3, batch_size=48", "epochs=int(sys.argv[2]), batch_size=int(sys.argv[3])").replace(
+    '"loss": history.history["loss"]}', '"loss": history.history["loss"], **_seen}')
+
+
 def _run(code: str, *args: str, backend: str = "jax", extra: dict | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_")}
     env.update({"KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1",
@@ -124,3 +141,16 @@ def test_scikeras_fits_predicts_and_cross_validates_on_jax():
     assert out["cv"] == out["cv_again"], "cross-validation with the same seeds must repeat exactly"
     assert out["predicted_shape"] == [240] and set(out["classes"]) <= {0, 1}
     assert out["proba_shape"] == [240, 2]
+
+
+def test_a_one_epoch_warm_up_serves_every_program_of_the_full_run(trained, tmp_path):
+    """What the warm-up plan's `compile_only` edit (epochs=20 -> epochs=1) relies on."""
+    folder, runs, _ = trained
+    cache = cache_vars(str(tmp_path / "xla-cache"))
+    cold = _run(COUNTED, str(tmp_path / "w.keras"), "1", "48", extra=cache)
+    assert cold["misses"] > 0 and cold["hits"] == 0, cold
+    full = _run(COUNTED, str(tmp_path / "f.keras"), "3", "48", extra=cache)
+    assert full["misses"] == 0 and full["hits"] > 0, full
+    assert full["weights"] == runs["plain"]["weights"] and full["loss"] == runs["plain"]["loss"]
+    other_batch = _run(COUNTED, str(tmp_path / "o.keras"), "3", "40", extra=cache)  # 384 / 40: other shapes
+    assert other_batch["misses"] > 0, other_batch

@@ -7,6 +7,7 @@ the values in a clean process: arrays with `allow_pickle=False`, Keras models wi
 tests read (see docs/authoring.md).
 """
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,6 +18,9 @@ _EXPORT_SOURCE = "\n".join((Path(__file__).parent / "guest" / name).read_text(en
                            for name in ("encode.py", "export.py"))
 
 MANIFEST = "manifest.json"
+# `LazyValues` maps arrays from this size on (copy-on-write: as writable as a loaded array): only the
+# pages a check reads count in memory (one class of the training set, sampled rows).
+MAP_FROM = 8 << 20
 
 
 def export_code(names: list[str], outdir: str) -> str:
@@ -64,14 +68,20 @@ def _stub_callable(name: str, params: list[str]):
 
 
 class _Decoder:
-    def __init__(self, folder: Path, models: dict[str, Any] | None = None):
+    def __init__(self, folder: Path, models: dict[str, Any] | None = None, map_large: bool = False):
         self.folder = folder
         self.models = dict(models or {})  # side-file name -> model already loaded from it
+        self.map_large = map_large
 
     def array(self, name: str) -> np.ndarray:
         path = (self.folder / name).resolve()
         if path.parent != self.folder.resolve():
             raise ValueError(f"artifact path escapes its folder: {name}")
+        if self.map_large and path.stat().st_size >= MAP_FROM:
+            try:
+                return np.load(path, allow_pickle=False, mmap_mode="c")
+            except Exception:  # noqa: BLE001 - anything mapping refuses: read it as before
+                pass
         return np.load(path, allow_pickle=False)
 
     def __call__(self, d: dict) -> Any:
@@ -218,6 +228,17 @@ def _hashable(key):
     return tuple(key) if isinstance(key, list) else key
 
 
+def _load_one(decode: _Decoder, descriptor: dict) -> Any:
+    if descriptor.get("t") == "unsupported":
+        return Unexportable(descriptor.get("type", "type inconnu"))
+    if descriptor.get("t") == "too_large":
+        return Unexportable(f"valeur trop volumineuse ({descriptor.get('type', '?')})")
+    try:
+        return decode(descriptor)
+    except Exception:  # a damaged artifact: defined, but unreadable; the check says so
+        return Unexportable("fichier d'export illisible")
+
+
 def load_values(folder: Path, models: dict[str, Any] | None = None) -> dict[str, Any]:
     """name -> value for every name in the manifest; undefined names are absent, unexportable ones
     are `Unexportable`. `models`: Keras models already loaded from this folder, by side-file name
@@ -225,21 +246,79 @@ def load_values(folder: Path, models: dict[str, Any] | None = None) -> dict[str,
     folder = Path(folder)
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     decode = _Decoder(folder, models)
-    values = {}
-    for name, descriptor in manifest.items():
-        if descriptor.get("t") == "missing":
-            continue
-        if descriptor.get("t") == "unsupported":
-            values[name] = Unexportable(descriptor.get("type", "type inconnu"))
-            continue
-        if descriptor.get("t") == "too_large":
-            values[name] = Unexportable(f"valeur trop volumineuse ({descriptor.get('type', '?')})")
-            continue
-        try:
-            values[name] = decode(descriptor)
-        except Exception:  # a damaged artifact: defined, but unreadable; the check says so
-            values[name] = Unexportable("fichier d'export illisible")
-    return values
+    return {name: _load_one(decode, d) for name, d in manifest.items() if d.get("t") != "missing"}
+
+
+class LazyValues(Mapping):
+    """What `load_values` gives, each value loaded when first read.
+
+    The hidden process runs the questions in order and calls `done_with` after each: values no later
+    question reads are dropped, and so are plain arrays read again later (reloaded from their .npy
+    file then: the same numbers, not held in between), so it never holds every array at once (the
+    training set, its preprocessed copy, the models...). Other values stay the same object between
+    their readers, as with `load_values`. `before_models`, called once before the first value that
+    holds a Keras model is decoded, returns models already loaded (by side-file name): the hidden
+    process imports Keras there, not before the questions that need no model. Large arrays are
+    memory-mapped copy-on-write (`MAP_FROM`)."""
+
+    def __init__(self, folder: Path, models: dict[str, Any] | None = None, before_models=None):
+        folder = Path(folder)
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        self._manifest = {name: d for name, d in manifest.items() if d.get("t") != "missing"}
+        self._decode = _Decoder(folder, models, map_large=True)
+        self._before_models = before_models
+        self._loaded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded:
+            descriptor = self._manifest[name]
+            if self._before_models is not None and model_files(descriptor):
+                before, self._before_models = self._before_models, None
+                self._decode.models.update(before())
+            self._loaded[name] = _load_one(self._decode, descriptor)
+        return self._loaded[name]
+
+    def __iter__(self):
+        return iter(self._manifest)
+
+    def __len__(self) -> int:
+        return len(self._manifest)
+
+    def done_with(self, read: set[str], later: set[str]) -> None:
+        """A question that read `read` is over; `later` are the names later questions read."""
+        for name in read:
+            if name not in later or self._manifest.get(name, {}).get("t") == "ndarray":
+                self._loaded.pop(name, None)
+            if name not in later:  # a model loaded by the backend choice and never read
+                for file in model_files(self._manifest.get(name)):
+                    self._decode.models.pop(file, None)
+        _trim_heap()
+
+    @property
+    def loaded(self) -> set[str]:
+        return set(self._loaded)
+
+
+def _trim_heap() -> None:
+    """Give the C heap's free pages back (glibc keeps them after a question's temporary arrays and
+    scikit-learn's small allocations: ~90 MB of RSS in the full fashion_mnist run)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
+
+
+def model_files(node) -> list[str]:
+    """Side-file names of every Keras model in a manifest or descriptor (models can sit inside dicts,
+    lists, estimators)."""
+    if isinstance(node, dict):
+        found = [Path(node["file"]).name] if node.get("t") == "keras_model" and isinstance(node.get("file"), str) else []
+        return found + [f for value in node.values() for f in model_files(value)]
+    if isinstance(node, list):
+        return [f for value in node for f in model_files(value)]
+    return []
 
 
 def describe(folder: Path) -> dict[str, str]:

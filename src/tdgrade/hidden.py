@@ -12,7 +12,8 @@ Keras backend of that process: the tests only read the exported models' configur
 with them, which Keras' `numpy` backend does without importing TensorFlow (the TensorFlow import is
 ~5 s of CPU, half of this process; see bench/README.md). So `--keras-backend auto` (the default)
 loads models with the numpy backend when Keras can use it (it needs `jax` installed), after checking
-that every exported model loads there with its compile settings; otherwise, or with
+that every exported model loads there with its compile settings (when the first question that reads a
+model starts: the questions before run without Keras in memory); otherwise, or with
 `--keras-backend environment`, the backend is the grader environment's (`KERAS_BACKEND`, TensorFlow by
 default; the `.keras` format is backend-neutral, so models trained on a lab's JAX backend load there
 too). The student's kernel, the training and the calibration are unchanged: only inference moves. On that
@@ -27,6 +28,7 @@ import math
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -159,12 +161,17 @@ class Suite:
     def names_of(self, question: str) -> list[str]:
         return sorted({p for c in self._questions[question][1] for p in c.params} - {PROFILE_PARAM})
 
-    def run(self, values: dict, profile: str = "full", only: list[str] | None = None) -> list[QuestionResult]:
+    def run(self, values: Mapping, profile: str = "full", only: list[str] | None = None) -> list[QuestionResult]:
+        """Every question (or those in `only`) in order. With `values` an `artifacts.LazyValues`, each
+        question loads what it reads, then tells it which of those values later questions read."""
+        todo = [(name, total, cases) for name, (total, cases) in self._questions.items()
+                if only is None or name in only]
+        done_with = getattr(values, "done_with", None)
         results = []
-        for name, (total, cases) in self._questions.items():
-            if only is not None and name not in only:
-                continue
+        for i, (name, total, cases) in enumerate(todo):
             results.append(QuestionResult(name, total, [c.run(values, profile) for c in cases]))
+            if done_with is not None:
+                done_with({p for c in cases for p in c.params}, {p for _, _, more in todo[i + 1:] for c in more for p in c.params})
         return results
 
 
@@ -175,20 +182,10 @@ def failing(results: list[QuestionResult]) -> set[str]:
 INFERENCE_BACKEND = "numpy"
 
 
-def _model_files(node) -> list[str]:
-    """Side files of every Keras model in a manifest (models can sit inside dicts, lists, estimators)."""
-    if isinstance(node, dict):
-        found = [node["file"]] if node.get("t") == "keras_model" and isinstance(node.get("file"), str) else []
-        return found + [f for value in node.values() for f in _model_files(value)]
-    if isinstance(node, list):
-        return [f for value in node for f in _model_files(value)]
-    return []
-
-
 def _numpy_backend_loads(values_dir: Path, files: list[str]) -> dict | None:
     """Switch this process to Keras' numpy backend and check every exported model loads there, compile
     settings included (a model the numpy backend cannot rebuild must be graded with the environment's backend).
-    Returns the loaded models by file name, for `load_values` to use rather than load them twice. On
+    Returns the loaded models by file name, for `LazyValues` to use rather than load them twice. On
     None, keras may already be imported with the numpy backend: the caller must start afresh."""
     environment_backend = os.environ.get("KERAS_BACKEND")
     os.environ["KERAS_BACKEND"] = INFERENCE_BACKEND
@@ -197,7 +194,15 @@ def _numpy_backend_loads(values_dir: Path, files: list[str]) -> dict | None:
     if blocked:
         sys.modules["tensorflow"] = None
     try:
-        import keras
+        # Keras imports IPython only for its notebook helpers (guarded): 23 MiB this process never uses
+        ipython_blocked = "IPython" not in sys.modules
+        if ipython_blocked:
+            sys.modules["IPython"] = None
+        try:
+            import keras
+        finally:
+            if ipython_blocked:
+                sys.modules.pop("IPython", None)  # importable again by whoever needs it
 
         models = {Path(name).name: keras.saving.load_model(str(values_dir / Path(name).name), safe_mode=True)
                   for name in files}
@@ -223,11 +228,18 @@ def use_inference_backend(values_dir: Path) -> dict | None:
     try:
         manifest = json.loads((values_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}  # load_values reports it
-    files = _model_files(manifest)
+        return {}  # LazyValues reports it
+    from .artifacts import model_files
+
+    files = model_files(manifest)
     if not files:
         return {}
     return _numpy_backend_loads(values_dir, files)
+
+
+class _EnvironmentBackendNeeded(BaseException):
+    """A model the numpy backend cannot load: this process stops grading (a BaseException, so that
+    no test's `except Exception` turns it into a failed case) and starts afresh."""
 
 
 def _rerun_with_environment_backend(argv: list[str]) -> int:
@@ -250,13 +262,21 @@ def main(argv=None) -> int:
     raw_argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(raw_argv)
 
-    models = use_inference_backend(args.values) if args.keras_backend == "auto" else {}
-    if models is None:
+    def inference_models() -> dict:
+        models = use_inference_backend(args.values)
+        if models is None:
+            raise _EnvironmentBackendNeeded()
+        return models
+
+    from .artifacts import LazyValues
+
+    # Values loaded question by question, and Keras imported at the first question that reads a model,
+    # never everything at once (peak RSS; bench/README.md, issue 24 part 4).
+    values = LazyValues(args.values, before_models=inference_models if args.keras_backend == "auto" else None)
+    try:
+        results = Suite.from_dir(args.tests, stub_otter=True).run(values, args.profile)
+    except _EnvironmentBackendNeeded:
         return _rerun_with_environment_backend(raw_argv)
-
-    from .artifacts import load_values
-
-    results = Suite.from_dir(args.tests, stub_otter=True).run(load_values(args.values, models), args.profile)
     payload = [r.to_dict() for r in results]
     tmp = args.out.with_suffix(args.out.suffix + ".part")
     tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")

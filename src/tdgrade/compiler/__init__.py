@@ -12,7 +12,9 @@ from pathlib import Path
 
 import nbformat
 
+from ..sandbox import warm_plan
 from ..sandbox.compile_cache import declares_jax
+from ..sandbox.warm_plan import WARMUP_FILE
 from ..common.budgets import DEFAULT_TIMEOUT
 from ..hidden import Suite
 from ..labs import Lab
@@ -63,6 +65,7 @@ def compile_lab(lab: Lab, scratch: Path):
         raise BuildError(f"rubric: {exc}") from exc
     release, autograder = scratch / "release", scratch / "autograder"
     layout.write_autograder(assigned, lab.name, autograder)
+    _write_warm_plan(src / WARMUP_FILE, layout.solution_notebook(assigned), autograder / WARMUP_FILE)
     suite = Suite.from_dir(autograder / "tests")
     setup_code = "\n".join(c.source for c in nbformat.read(src / lab.notebook_name, as_version=4).cells
                            if c.cell_type == "code")
@@ -78,6 +81,19 @@ def compile_lab(lab: Lab, scratch: Path):
         raise BuildError(f"leak scan: {len(found)} leak(s) into release/{lab.name}:\n  "
                          + "\n  ".join(map(str, found[:30])))
     return release, autograder, assigned
+
+
+def _write_warm_plan(plan_file: Path, solution, out: Path) -> None:
+    """Copy source/LAB/warmup.toml beside the hidden tests once every run of it applies to the solution."""
+    if not plan_file.is_file():
+        return
+    try:
+        problems = warm_plan.check(warm_plan.load(plan_file), solution)
+    except warm_plan.WarmPlanError as exc:
+        problems = [str(exc)]
+    if problems:
+        raise BuildError(f"{WARMUP_FILE}: " + "; ".join(problems))
+    shutil.copyfile(plan_file, out)
 
 
 def build_lab(lab: Lab, check: bool = False, execute: bool = True, log=print) -> list[str]:

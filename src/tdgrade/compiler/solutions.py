@@ -8,14 +8,18 @@ from pathlib import Path
 import nbformat
 
 from ..execute import cell_errors, execute_notebook
+from ..sandbox.warm_plan import WARMUP_FILE
 from . import preprocessors as pp
+
+# Read by the grader only, never by the solution's execution: editing it must not re-execute the solution.
+NOT_EXECUTED = {WARMUP_FILE}
 
 
 def source_digest(source_dir: Path) -> str:
-    """sha256 over every file of source/LAB (names and bytes)."""
+    """sha256 over every file of source/LAB (names and bytes) that the solution's execution can see."""
     digest = hashlib.sha256()
     for path in sorted(p for p in source_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                       and ".ipynb_checkpoints" not in p.parts):
+                       and ".ipynb_checkpoints" not in p.parts and p.relative_to(source_dir).as_posix() not in NOT_EXECUTED):
         digest.update(str(path.relative_to(source_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import dataclasses
-import os
 import queue
 import signal
 import threading
@@ -24,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..gradebook.result import Result, Status
+from .settings import worker_context
 
 # A Dask worker lost while grading is retried this many times; then the submission ends `grader_error`.
 CLUSTER_RETRIES = 2
@@ -99,14 +98,7 @@ def grade_remote(ctx, sub, key: str, slot: int) -> tuple[dict, str | None]:  # J
 
     from . import worker
 
-    try:
-        from distributed import get_worker
-
-        nthreads = max(1, get_worker().state.nthreads)
-    except (ImportError, ValueError, AttributeError):
-        nthreads = 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    ctx = dataclasses.replace(ctx, threads=max(1, cores // nthreads))
+    ctx = worker_context(ctx)
     try:
         res, nb = worker.grade_submission(ctx, sub, key, slot, None)
     except Exception:  # noqa: BLE001 - a grader bug on that worker: recorded like a local one
@@ -125,11 +117,15 @@ def run_dask(ctx, todo: list, client, stop: threading.Event, started: Callable, 
     from distributed import as_completed
 
     from . import worker
+    from .cluster_cache import ClusterCache
 
     slots = list(range(cluster_slots(client)))[::-1]
     waiting = list(todo)[::-1]
     running = as_completed()
     owner = {}
+    cache = ClusterCache(client, ctx)  # one warm-up per machine type, copied to the others
+    ctx = cache.ctx  # the jobs never warm a cache themselves
+    held = {}  # warm-up task key -> the slot it holds
 
     def submit_next():
         sub, key = waiting.pop()
@@ -140,10 +136,27 @@ def run_dask(ctx, todo: list, client, stop: threading.Event, started: Callable, 
         running.add(fut)
         started(sub)
 
+    def release(keys):
+        for k in keys:
+            if k in held:
+                slots.append(held.pop(k))
+        while waiting and slots and not stop.is_set():
+            submit_next()
+
     try:
+        for fut in cache.start() if todo else []:
+            if cache.holds_slot(fut) and len(slots) > 1:  # never all: grading results must keep coming
+                held[fut.key] = slots.pop()
+            running.add(fut)
         while waiting and slots:
             submit_next()
-        for fut in running:
+        for fut in running if owner else []:
+            if cache.owns(fut):
+                running.update(cache.done(fut))
+                release([fut.key])
+                continue
+            if fut.key not in owner:
+                continue  # a cache task given up on (its worker left)
             sub, key, slot = owner.pop(fut.key)
             slots.append(slot)
             try:
@@ -153,10 +166,13 @@ def run_dask(ctx, todo: list, client, stop: threading.Event, started: Callable, 
             except Exception as exc:  # noqa: BLE001 - worker lost past the retries, or a transport error
                 res, nb = _error_result(worker, ctx, sub, key, f"Dask: {type(exc).__name__}: {exc}"), None
             finish(sub, Outcome(res, nb))
-            if waiting and not stop.is_set():
-                submit_next()
+            release(cache.lost())
+            if not owner and not waiting:
+                break  # graded: what the cache still does is waited for below, bounded
+        cache.finish(timeout=ctx.timeout + 300)
     except KeyboardInterrupt:
         stop.set()
+        cache.cancel()
         for fut in list(running.futures):
             fut.cancel()
         raise

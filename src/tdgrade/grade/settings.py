@@ -105,10 +105,28 @@ class Context:
     other_fps: dict = field(default_factory=dict)
     tests_hash: str = ""
     solution_notebook: Path | None = None  # trusted: warms the JAX compile cache (`compile_cache`)
+    warm_cache: bool = True  # a job may warm that cache itself; False on a cluster (`cluster_cache`)
 
     def key(self, raw_sha: str) -> str:
         h = hashlib.sha256("\0".join([GRADER_VERSION, self.lab_name, self.profile, self.tests_hash, raw_sha]).encode())
         return h.hexdigest()
+
+
+def worker_context(ctx: Context, nthreads: int | None = None) -> Context:
+    """`ctx` as a Dask worker with `nthreads` task threads (default: the one running this task, else
+    1) runs it: each submission's TensorFlow/BLAS/XLA threads capped at its cores ÷ its threads."""
+    import dataclasses
+    import os
+
+    if nthreads is None:
+        try:
+            from distributed import get_worker
+
+            nthreads = get_worker().state.nthreads
+        except (ImportError, ValueError, AttributeError):
+            nthreads = 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return dataclasses.replace(ctx, threads=max(1, cores // max(1, nthreads)))
 
 
 def tests_fingerprint(tests_dir: Path) -> str:

@@ -227,6 +227,13 @@ def _received_warnings(ctx: Context, received, st: dict, outcome) -> list[str]:
     return warnings
 
 
+def _wants_cache(ctx: Context) -> bool:
+    try:
+        return compile_cache.wanted(ctx)
+    except Exception:  # noqa: BLE001 - an unreadable solution: `for_job` already warned
+        return False
+
+
 def grade_submission(ctx: Context, sub: ingest.Submission, key: str, slot: int = 0,
                      stop: threading.Event | None = None) -> tuple[Result, object | None]:
     """The result of one submission, plus the executed notebook (or None). Never raises for student faults."""
@@ -252,6 +259,8 @@ def _grade(ctx: Context, sub: ingest.Submission, key: str, slot: int, stop: thre
         return result, None
     result["warnings"] = warnings
     cache = compile_cache.for_job(ctx, stop)  # None: not a JAX lab, or no cache ready on this host yet
+    if cache is not None or _wants_cache(ctx):
+        result["compile_cache"] = cache is not None
     root, uid = jobs.prepare_workdir(ctx, sub.student_id, ingest.dumps(nb), slot, compile_cache=cache)
     try:
         t1 = time.monotonic()

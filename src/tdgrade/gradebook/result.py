@@ -117,7 +117,7 @@ class CellError:
 
 
 # Keys written only by some statuses: left out of the file when absent.
-_OPTIONAL = ("hidden_peak_rss", "runner")
+_OPTIONAL = ("hidden_peak_rss", "runner", "compile_cache")
 
 
 @dataclass
@@ -147,6 +147,7 @@ class Result:
     graded_at: str = ""
     hidden_peak_rss: int | None = None
     runner: dict | None = None  # the sandbox runner's account: deaths, timeout_cell, export, killed, exit
+    compile_cache: bool | None = None  # a JAX lab: the notebook ran with a copy of the warm compile cache
     extra: dict = field(default_factory=dict)  # keys of a newer schema, kept as they are
 
     @property
@@ -201,6 +202,7 @@ class Result:
             peak_rss=int(data.get("peak_rss") or 0), graded_at=str(data.get("graded_at") or ""),
             hidden_peak_rss=int(hidden_rss) if hidden_rss is not None else None,
             runner=dict(data["runner"]) if isinstance(data.get("runner"), dict) else None,
+            compile_cache=bool(data["compile_cache"]) if data.get("compile_cache") is not None else None,
             extra={k: v for k, v in data.items() if k not in known})
 
     def to_json(self) -> dict:
@@ -213,7 +215,8 @@ class Result:
                "max_total": self.max_total, "warnings": list(self.warnings),
                "cell_errors": [e.to_json() for e in self.cell_errors], "sandbox": self.sandbox,
                "timings": dict(self.timings), "peak_rss": self.peak_rss, "graded_at": self.graded_at,
-               "hidden_peak_rss": self.hidden_peak_rss, "runner": self.runner}
+               "hidden_peak_rss": self.hidden_peak_rss, "runner": self.runner,
+               "compile_cache": self.compile_cache}
         for name in _OPTIONAL:
             if out[name] is None:
                 del out[name]

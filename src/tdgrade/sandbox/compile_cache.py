@@ -8,7 +8,9 @@ cost; JAX's persistent compilation cache reloads those programs, with bit-identi
 - XLA's CPU code targets the host's instruction set: the folder's name carries a fingerprint of the
   CPU, the library versions, XLA's flags and the profile, so a cache never moves between machines.
 One process per host warms a cache (an fcntl lock); meanwhile the other workers grade without it
-rather than wait, so no core idles.
+rather than wait, so no core idles. Besides the solution, the lab's warm-up plan (`warm_plan`,
+autograder/LAB/warmup.toml) runs the allowed choices that compile other programs (another batch size,
+loss, optimizer), each a trusted edit of the solution, so those students pay no compilation either.
 """
 from __future__ import annotations
 
@@ -32,11 +34,12 @@ from typing import Callable, Iterator
 import nbformat
 
 from ..common.machine import cpus
-from . import warmup
+from . import warm_plan, warmup
 
-FORMAT = 1  # in the fingerprint: bump it when what a cache folder holds changes
+FORMAT = 2  # in the fingerprint: bump it when what a cache folder holds changes
 SB_JAX_CACHE = "/tmp/jax-cache"  # where a sandbox sees its private copy
 DISABLE_ENV = "TDGRADE_NO_JAX_CACHE"  # set on a grading host: no cache there
+ROOT_ENV = "TDGRADE_JAX_CACHE"  # the caches' folder, if not $TDGRADE_CACHE/jax-compile (e.g. shared by a cluster)
 # The set-up cell is the lab's one declaration of its backend (os.environ["KERAS_BACKEND"] = "jax",
 # os.environ.setdefault("KERAS_BACKEND", "jax"), %env KERAS_BACKEND=jax): no second setting to drift.
 _DECLARES_JAX = re.compile(r"""KERAS_BACKEND['"]?\s*(?:\]\s*=|,|=)\s*['"]?jax\b""")
@@ -56,10 +59,11 @@ def cache_vars(folder: str) -> dict[str, str]:
 
 
 def cache_root() -> Path:
-    """This host's compile caches: $TDGRADE_CACHE/jax-compile (delete it to clear them)."""
+    """This host's compile caches: $TDGRADE_JAX_CACHE, else $TDGRADE_CACHE/jax-compile (delete it to
+    clear them). Safe to share between machines: each folder's name carries its fingerprint."""
     from tdgrade.data import cache_home
 
-    return cache_home() / "jax-compile"
+    return Path(os.environ[ROOT_ENV]) if os.environ.get(ROOT_ENV) else cache_home() / "jax-compile"
 
 
 @functools.lru_cache(maxsize=16)
@@ -92,6 +96,7 @@ class Fingerprint:
     xla_flags: str
     profile: str
     solution: str  # sha256 of the solution's code cells
+    warm_plan: str = ""  # sha256 of the lab's warmup.toml ("" without one): a new plan is warmed again
     format: int = FORMAT
 
     def digest(self) -> str:
@@ -99,14 +104,14 @@ class Fingerprint:
 
 
 def fingerprint(profile: str, xla_flags: str, code: str, *, cpuinfo: str | None = None,
-                versions: dict[str, str] | None = None, cores: int | None = None) -> Fingerprint:
+                versions: dict[str, str] | None = None, cores: int | None = None, plan_digest: str = "") -> Fingerprint:
     """Raises `metadata.PackageNotFoundError` when jax, jaxlib or keras is not installed."""
 
     cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace") if cpuinfo is None else cpuinfo
     versions = versions or {name: metadata.version(name) for name in ("jax", "jaxlib", "keras")}
     model, flags = cpu_identity(cpuinfo)
     return Fingerprint(versions["jax"], versions["jaxlib"], versions["keras"], model, " ".join(sorted(flags.split())),
-                       cores or cpus(), xla_flags, profile, hashlib.sha256(code.encode()).hexdigest())
+                       cores or cpus(), xla_flags, profile, hashlib.sha256(code.encode()).hexdigest(), plan_digest)
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,21 @@ class Plan:
     lab: str
     folder: Path  # cache_root()/<lab>-<profile>-<fingerprint[:16]>, complete or absent
     fingerprint: Fingerprint
+    warm: warm_plan.WarmPlan = warm_plan.WarmPlan()  # what fills it: the solution, then each variant
+
+
+def warm_plan_path(ctx) -> Path | None:
+    """autograder/LAB/warmup.toml, beside the lab's tests (trusted, never mounted in a sandbox)."""
+    tests = getattr(ctx, "tests_dir", None)
+    return Path(tests).parent / warm_plan.WARMUP_FILE if tests else None
+
+
+def wanted(ctx) -> bool:
+    """The lab's solution declares JAX and the cache is not disabled: its jobs should get one."""
+    solution = getattr(ctx, "solution_notebook", None)
+    if os.environ.get(DISABLE_ENV) or solution is None or not Path(solution).is_file():
+        return False
+    return declares_jax(_code(str(solution), Path(solution).stat().st_mtime_ns))
 
 
 def plan_for(ctx) -> Plan | None:
@@ -128,14 +148,16 @@ def plan_for(ctx) -> Plan | None:
     code = _code(str(solution), Path(solution).stat().st_mtime_ns)
     if not declares_jax(code):
         return None
-    fp = fingerprint(ctx.profile, thread_env(ctx.threads or 1)["XLA_FLAGS"], code)
-    return Plan(ctx.lab_name, cache_root() / f"{ctx.lab_name}-{ctx.profile}-{fp.digest()[:16]}", fp)
+    warm = warm_plan.load(warm_plan_path(ctx))
+    fp = fingerprint(ctx.profile, thread_env(ctx.threads or 1)["XLA_FLAGS"], code, plan_digest=warm.digest)
+    return Plan(ctx.lab_name, cache_root() / f"{ctx.lab_name}-{ctx.profile}-{fp.digest()[:16]}", fp, warm)
 
 
 def for_job(ctx, stop: threading.Event | None = None) -> Path | None:
     """The ready master cache for this job, or None (grade without one). When none is ready and no
     other process or thread of this host is warming it, this worker warms it first (only this worker
-    waits); when one is, None at once."""
+    waits); when one is, None at once. A context with `warm_cache` False never warms (a cluster's
+    coordinator decides who does)."""
     try:
         plan = plan_for(ctx)
     except Exception as exc:  # noqa: BLE001 - JAX not installed, unreadable solution: grade without
@@ -143,12 +165,14 @@ def for_job(ctx, stop: threading.Event | None = None) -> Path | None:
                         f"no JAX compile cache for {ctx.lab_name} ({type(exc).__name__}: {exc})")
     if plan is None or plan.folder.is_dir():
         return plan and plan.folder
+    if not getattr(ctx, "warm_cache", True):
+        return None
     with _failed_lock:
         if str(plan.folder) in _failed:
             return None
     try:
         plan.folder.parent.mkdir(parents=True, exist_ok=True)
-        with _exclusive(plan.folder.with_name(plan.folder.name + ".lock")) as held:
+        with exclusive(lock_file(plan.folder)) as held:
             if not held or plan.folder.is_dir():  # being warmed / warmed since our check
                 return plan.folder if held else None
             why = warm(plan, ctx, stop)
@@ -171,13 +195,19 @@ def _give_up(key: str, warning: str) -> None:
     return None
 
 
+def lock_file(folder: Path) -> Path:
+    """Held by whoever warms or installs `folder` on this host."""
+    return folder.with_name(folder.name + ".lock")
+
+
 @contextlib.contextmanager
-def _exclusive(path: Path) -> Iterator[bool]:
-    """Take `path`'s lock if free, without waiting (flock: threads of one process exclude each other too)."""
+def exclusive(path: Path, wait: bool = False) -> Iterator[bool]:
+    """Take `path`'s lock if free, or once freed with `wait` (flock: threads of one process exclude
+    each other too)."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             yield False
             return
@@ -187,22 +217,38 @@ def _exclusive(path: Path) -> Iterator[bool]:
 
 
 def warm(plan: Plan, ctx, stop: threading.Event | None = None) -> str | None:
-    """Run the solution once (`warmup`) with its cache on a staging folder, renamed into place on
-    success (a reader sees a whole cache or none). None when done, else why not. Lock held."""
+    """Run the solution, then each variant of the lab's warm-up plan (`warmup`), with their cache on
+    one staging folder, renamed into place at the end (a reader sees a whole cache or none). None
+    when done, else why not. A variant that fails is reported and skipped: what it compiled before
+    failing is still trusted code. Lock held."""
     for stale in plan.folder.parent.glob(f".warming-{plan.folder.name}-*"):  # left by a killed warm-up
         shutil.rmtree(stale, ignore_errors=True)
-    _say(f"warming the JAX compile cache for {plan.lab} (runs the solution once; reused by later runs on this machine)")
+    runs = plan.warm.runs()
+    _say(f"warming the JAX compile cache for {plan.lab}: the solution and {len(runs) - 1} allowed variant(s) "
+         "(once per machine; reused by later runs)")
     start = time.monotonic()
     staging = Path(tempfile.mkdtemp(prefix=f".warming-{plan.folder.name}-", dir=plan.folder.parent))
+    skipped = []
     try:
-        why = warmup.run_solution(ctx, cache_vars(str(staging)), stop)
+        for number, run in enumerate(runs, start=1):
+            began = time.monotonic()
+            why = warmup.run_solution(ctx, cache_vars(str(staging)), stop, run)
+            if why and (run.name == "solution" or (stop is not None and stop.is_set())):
+                return why
+            if why:
+                skipped.append(run.name)
+                _say(f"warning: warm-up variant {run.name!r} of {plan.lab} failed ({why}); its programs are compiled "
+                     "when a student needs them", warning=True)
+            else:
+                _say(f"  warm-up {number}/{len(runs)} ({run.name}) done in {time.monotonic() - began:.0f} s")
         entries = list(staging.iterdir())
-        if why or not entries:
-            return why or "the solution compiled nothing"
+        if not entries:
+            return "the solution compiled nothing"
         os.rename(staging, plan.folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    plan.folder.with_name(plan.folder.name + ".json").write_text(json.dumps(asdict(plan.fingerprint), indent=1))
+    plan.folder.with_name(plan.folder.name + ".json").write_text(json.dumps(
+        {**asdict(plan.fingerprint), "runs": [r.name for r in runs], "skipped": skipped}, indent=1))
     _say(f"JAX compile cache for {plan.lab} ready in {time.monotonic() - start:.0f} s ({len(entries)} files, "
          f"{sum(p.stat().st_size for p in plan.folder.iterdir()) / 1e6:.1f} MB): {plan.folder}")
     return None
@@ -218,6 +264,11 @@ def reporting(say: Callable[[str], None]) -> Iterator[None]:
         yield
     finally:
         _reporter = previous
+
+
+def say(text: str, warning: bool = False) -> None:
+    """A line for the instructor: the run's progress display, else `logging`."""
+    _say(text, warning)
 
 
 def _say(text: str, warning: bool = False) -> None:

@@ -1,6 +1,7 @@
 """Run a lab's TRUSTED solution notebook once on the host, the way graded kernels run: same profile,
-threads and data, in a copy of the release folder. Used to fill the JAX compile cache
-(`compile_cache`); a child process, so that a stopping run can kill it (and its kernel) at once.
+threads and data, in a copy of the release folder, optionally with one run of the lab's warm-up plan
+(`warm_plan`: the solution with exact edits). Used to fill the JAX compile cache (`compile_cache`);
+a child process, so that a stopping run can kill it (and its kernel) at once.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import watchdog
+from . import warm_plan, watchdog
 
 BOOT = """
 import json, sys
@@ -34,15 +35,18 @@ except CellExecutionError:
 """
 
 
-def run_solution(ctx, extra_env: dict[str, str], stop: threading.Event | None = None) -> str | None:
-    """Execute `ctx.solution_notebook` (outputs stripped) with the kernel environment of graded
-    kernels plus `extra_env`. None when every cell ran, else why not (English)."""
+def run_solution(ctx, extra_env: dict[str, str], stop: threading.Event | None = None,
+                 run: warm_plan.WarmRun | None = None) -> str | None:
+    """Execute `ctx.solution_notebook` (outputs stripped, `run`'s edits applied) with the kernel
+    environment of graded kernels plus `extra_env`. None when every cell ran, else why not (English)."""
     import tdgrade
 
     with tempfile.TemporaryDirectory(prefix="tdgrade-warmup-") as tmp:
         work, log, job_file = Path(tmp) / "work", Path(tmp) / "log", Path(tmp) / "job.json"
         shutil.copytree(ctx.release_dir, work, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         nb = nbformat.read(ctx.solution_notebook, as_version=4)
+        if run is not None:
+            nb = warm_plan.apply(nb, run)
         for cell in (c for c in nb.cells if c.cell_type == "code"):
             cell.outputs, cell.execution_count = [], None
         nbformat.write(nb, work / ctx.notebook_name)
