@@ -3,8 +3,7 @@
 Issue 23 measured that 9 of 20 hand-made mutants of the checker library went unnoticed by the
 suite; this script re-applies those (and one per new leak check) to a copy of `src/`, runs the
 tests that should kill each, and prints killed / survived. It is a spot check, not a mutation
-score: the complete run with mutmut (`mutmut run`, all mutants, the corpora as test command) is
-still to be done (bench/README.md).
+score: the complete run with mutmut is bench/mutation_run.py (bench/README.md).
 
     python bench/mutation_spotcheck.py [--only NAME ...]
 

@@ -86,13 +86,23 @@ class CompiledLab:
         return nb
 
 
+# Several pytest sessions in one process (mutation testing, bench/mutation_run.py: mutmut forks a
+# worker per mutant from the process that ran the suite once) keep the compiled labs and the loaded
+# solution values of the first session when this is set: neither depends on the checker library,
+# whose mutated code the test files import when a case runs.
+KEEP_LABS = os.environ.get("TDGRADE_TESTS_KEEP_LABS") == "1"
+_KEPT_LABS: dict = {}
+_KEPT_VALUES: dict = {}
+
+
 @pytest.fixture(scope="session")
 def compiled(tmp_path_factory):
-    labs = {}
+    labs = _KEPT_LABS if KEEP_LABS else {}
 
     def get(name: str) -> CompiledLab:
         if name not in labs:
-            labs[name] = CompiledLab(name, tmp_path_factory.mktemp(f"compiled-{name}"))
+            scratch = Path(tempfile.mkdtemp(prefix=f"tdgrade-compiled-{name}-")) if KEEP_LABS else tmp_path_factory.mktemp(f"compiled-{name}")
+            labs[name] = CompiledLab(name, scratch)
         return labs[name]
 
     return get
@@ -106,7 +116,7 @@ def hidden_suite(compiled):
 @pytest.fixture(scope="session")
 def solution_values(compiled, smoke_data):
     """lab name -> exported values of its solution executed in the smoke profile (cached per digest)."""
-    memo = {}
+    memo = _KEPT_VALUES if KEEP_LABS else {}
 
     def get(name: str) -> dict:
         if name not in memo:

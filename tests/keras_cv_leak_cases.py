@@ -44,6 +44,13 @@ def reconfigured(network, *, output=None, hidden=None):
     return new
 
 
+def builder_named(name: str):
+    """The stand-in of an exported build function called `name` (it cannot be called)."""
+    from tdgrade.artifacts import _stub_callable
+
+    return _stub_callable(name, ["n_hidden", "hidden_units", "meta"])
+
+
 def small_net(hidden=(32,), outputs=10, output="softmax", activation="relu", features=64, dropout=False):
     """An untrained network for `clf` (cv01 only reads its architecture)."""
     import keras
@@ -129,6 +136,17 @@ def wrong_cases(s, optimizer_grid) -> dict:
         {"clf": snapshot_like(clf, model_=small_net(hidden=(64,)))}, {CV01}, "Le réseau que construit `build_mlp` (dans `clf`) ne suit pas ses paramètres")
     cases["cv01_dropout_added"] = (
         {"clf": snapshot_like(clf, model_=small_net(dropout=True))}, {CV01}, "Le réseau que construit `build_mlp` (dans `clf`) ne doit contenir que des couches `Dense`")
+    # cv01 when no wrapper around build_mlp is ever fitted (clf_2layers built by another function):
+    # the network the provided cell asked build_mlp for is all there is to judge
+    other_builder = snapshot_like(clf2, params={"model": builder_named("build_deux_couches")})
+    cases["cv01_unfitted_wrapper_sigmoid_builder"] = (
+        {"clf_2layers": other_builder, "reseau_build_mlp": small_net(hidden=(16, 16), output="sigmoid")}, {CV01},
+        "La couche de sortie du réseau `reseau_build_mlp` (construit par `build_mlp` avec `n_hidden=2`, `hidden_units=16`) doit avoir l'activation `softmax`")
+    cases["cv01_sample_ignores_n_hidden"] = (
+        {"reseau_build_mlp": small_net(hidden=(16,))}, {CV01}, "Le réseau `reseau_build_mlp` (construit par `build_mlp`")
+    cases["cv01_sample_cell_deleted_nothing_fitted"] = (
+        {"clf_2layers": other_builder, "reseau_build_mlp": None}, {CV01},
+        "`reseau_build_mlp` doit être le réseau Keras que renvoie `build_mlp`")
     cases["cv01_input_size_not_from_meta"] = (
         {"clf": snapshot_like(clf, model_=small_net(features=63))}, {CV01}, "L'entrée du réseau que construit `build_mlp`")
 

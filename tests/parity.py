@@ -15,6 +15,7 @@ The checker library is imported from this checkout in all three (the shipping te
 path's own copy imports).
 """
 import json
+import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,12 @@ def feedback_lines(result) -> list[str]:
         kind = "test caché" if c.hidden else "test public"
         lines.append(f"- {kind} : réussi" if c.passed else f"- {kind} : **échec** — {' '.join(c.message.split())}")
     return lines
+
+
+# Mutation testing of the checker library (bench/mutation_run.py) sets this: the library is the same
+# code in the three paths, so only tdgrade's path is scored (the other two mirror it) and a mutant
+# costs one in-process scoring instead of three.
+TDGRADE_PATH_ONLY = "TDGRADE_TESTS_TDGRADE_PATH_ONLY"
 
 
 class ThreePaths:
@@ -122,6 +129,8 @@ class ThreePaths:
         only = set(self.suite.questions) if only is None else set(only)
         results = self.suite.run(values, profile, only=sorted(only))
         tdgrade = {r.name: float(r.score) for r in results}
+        if os.environ.get(TDGRADE_PATH_ONLY) == "1":
+            return Scores(tdgrade, dict(tdgrade), dict(tdgrade), {r.name: float(r.max_score) for r in results})
         otter, maximum = self.otter_scores(values, profile, only)
         assert maximum == {r.name: float(r.max_score) for r in results}, "otter and tdgrade disagree on maximum points"
         # results.json shows each case's outcome with tdgrade's own French message, in order

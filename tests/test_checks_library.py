@@ -404,3 +404,127 @@ def test_a_model_just_below_the_calibrated_bar_fails_and_just_above_passes(lab, 
     with pytest.raises(AssertionError, match="ne semble pas entraîné"):
         models.check_trained(below, "model", x, labels, current)
     models.check_trained(above, "model", x, labels, current)
+
+
+# ---------------------------------------------------------------- survivors of the mutation run (bench/mutation_run.py)
+def test_fitted_keras_model_needs_a_fitted_keras_network():
+    """Not fitted (no `model_`, or None), or a `model_` that is not a Keras network (an object that
+    predicts without layers, layers without `predict`): each fails with the "not trained" message."""
+    from types import SimpleNamespace
+
+    from tdgrade_checks import estimators
+
+    network = SimpleNamespace(layers=[], predict=lambda x: x)
+    assert estimators.fitted_keras_model(SimpleNamespace(model_=network), "clf_2layers") is network
+    for estimator in (SimpleNamespace(), SimpleNamespace(model_=None), SimpleNamespace(model_=SimpleNamespace(predict=len)),
+                      SimpleNamespace(model_=SimpleNamespace(layers=[]))):
+        with pytest.raises(AssertionError, match="n'a pas été entraîné"):
+            estimators.fitted_keras_model(estimator, "clf_2layers")
+
+
+@pytest.mark.parametrize("values, standardised", [
+    ([-1.0, 1.0], True),     # mean 0, standard deviation 1
+    ([-0.5, 1.5], False),    # mean exactly at the tolerance (0.5)
+    ([-1.5, 1.5], False),    # standard deviation 1 + the tolerance
+    ([-2.0, 2.0], False),    # centred, not scaled
+    ([4.0, 6.0], False),     # scaled, not centred
+])
+def test_global_standardisation_needs_both_mean_and_deviation_within_the_tolerance(values, standardised):
+    import numpy as np
+
+    from tdgrade_checks import leaks
+
+    assert leaks.standardised_globally(np.array(values), 0.5) is standardised
+
+
+def test_the_networks_of_build_mlp_are_found_by_the_function_s_own_name():
+    """cv01 reads the networks of the fitted wrappers whose `model` is the build function, by its
+    `__name__` (an exported function is a stand-in that only keeps its name)."""
+    from functools import partial
+    from types import SimpleNamespace
+
+    from keras_cv_leak_cases import small_net
+    from tdgrade_checks import estimators
+
+    def named(name):
+        def build(n_hidden=1, hidden_units=32, meta=None):
+            return None
+
+        build.__name__ = name
+        return build
+
+    def fitted(build, network):
+        return SimpleNamespace(get_params=lambda: {"model": build, "model__n_hidden": 1, "model__hidden_units": 32}, model_=network)
+
+    class Unreadable:
+        model_ = small_net()
+
+        def get_params(self):
+            raise RuntimeError("get_params")
+
+    sigmoid = small_net(output="sigmoid")
+    sample = dict(classes=10, features=64, sample=small_net(hidden=(16, 16)), sample_name="reseau_build_mlp", sample_params=(2, 16))
+    mlp = named("mlp")  # `build_mlp = mlp`: the wrappers hold a function called `mlp`
+    with pytest.raises(AssertionError, match="softmax"):
+        estimators.check_built_classifier(mlp, "build_mlp", {"clf": fitted(mlp, sigmoid)}, **sample)
+    # a wrapper whose parameters cannot be read does not end the search
+    with pytest.raises(AssertionError, match="softmax"):
+        estimators.check_built_classifier(mlp, "build_mlp", {"clf": Unreadable(), "clf_2layers": fitted(mlp, sigmoid)}, **sample)
+    # nameless callables (functools.partial) cannot be told apart: only the sample is judged, no crash
+    assert estimators.check_built_classifier(partial(mlp), "build_mlp", {"clf": fitted(partial(mlp), sigmoid)}, **sample) == 1
+
+
+def test_cv01_messages_name_the_network_its_arguments_and_what_was_found():
+    from types import SimpleNamespace
+
+    from keras_cv_leak_cases import builder_named, small_net
+    from tdgrade_checks import estimators
+
+    build = builder_named("build_mlp")
+    fitted = SimpleNamespace(get_params=lambda: {"model": build, "model__n_hidden": 1, "model__hidden_units": 32},
+                             model_=small_net(hidden=(32, 32)))
+    right = SimpleNamespace(get_params=fitted.get_params, model_=small_net())
+
+    def judge(sample, wrappers=None):
+        return estimators.check_built_classifier(build, "build_mlp", wrappers or {}, classes=10, features=64, sample=sample,
+                                                 sample_name="reseau_build_mlp", sample_params=(2, 16))
+
+    # without a sample (a lab whose prompt has no sample cell), nothing fitted: nothing to judge
+    assert estimators.check_built_classifier(build, "build_mlp", {}, classes=10, features=64) == 0
+    assert judge("pas un réseau", {"clf": right}) == 1  # a sample that is no network: the fitted one is judged
+    with pytest.raises(AssertionError, match="`reseau_build_mlp` doit être un modèle Keras"):
+        judge(SimpleNamespace(layers=5))
+    with pytest.raises(AssertionError, match=r"\(trouvé : aucune couche\)"):
+        judge(SimpleNamespace(layers=[], input_shape=(None, 64)))
+    with pytest.raises(AssertionError, match=r"\(trouvé : Dense, Dropout, Dense, Dropout, Dense\)"):
+        judge(small_net(hidden=(16, 16), dropout=True))
+    with pytest.raises(AssertionError, match=r"ne suit pas ses paramètres : `n_hidden=2` et `hidden_units=16` demandent .*le réseau en a 1 \(16\)"):
+        judge(small_net(hidden=(16,)))
+    with pytest.raises(AssertionError, match=r"\(dans `clf`\) ne suit pas ses paramètres : `model__n_hidden=1` et `model__hidden_units=32` .*le réseau en a 2 \(32, 32\)"):
+        judge(small_net(hidden=(16, 16)), {"clf": fitted})
+
+
+def test_raw_array_accepts_only_an_exact_rescale_of_the_uint8_data():
+    """fm01: the raw images rescaled later in place (x / 255, x / 127.5 - 1) are the right load;
+    anything more than float rounding away from it, or beyond 255, is not the raw data."""
+    import hashlib
+
+    import numpy as np
+
+    from tdgrade_checks import values
+
+    raw = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    sha = hashlib.sha256(raw.tobytes()).hexdigest()
+
+    def check(array):
+        return values.check_raw_array(array, "x_train", (16, 16), sha, "Keras", dtype="uint8")
+
+    check(raw)
+    check(raw / 255.0)
+    check(raw / 127.5 - 1.0)
+    off_by_a_hundredth = (raw + 0.01) / 255.0  # ten times the tolerance, in pixel units
+    over = raw / 255.0
+    over[0, 0] = 256 / 255.0  # 256 is no uint8 pixel
+    for array in (off_by_a_hundredth, over):
+        with pytest.raises(AssertionError, match="doit garder les valeurs brutes"):
+            check(array)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from golden_messages import GoldenMessages
 from tdgrade.hidden import failing
 
 LAB = "fashion_mnist"
@@ -43,6 +44,15 @@ def paths(three_paths):
 
 
 PATHS = None  # the lab's three grading paths (tests/parity.py), set by the `paths` fixture
+# each case's failing checks and messages, as reviewed (tests/wrong_case_messages/fashion_mnist.json)
+rejected_messages = GoldenMessages("fashion_mnist.json")
+
+
+@pytest.fixture(autouse=True)
+def _count_checks_from_one():
+    """Entries are keyed by test and call number: numbering restarts with each test, also when a
+    process runs the suite again with this module already imported (mutmut's forked workers)."""
+    rejected_messages.calls.clear()
 
 
 def check(suite, good, overrides, fails, ignore=()):
@@ -62,6 +72,7 @@ def check(suite, good, overrides, fails, ignore=()):
         for case in r.cases:
             if not case.passed:
                 assert case.message and not case.message.startswith(CRASH), (r.name, case.message)
+    rejected_messages.expect(results)
     # the same values through otter's scoring of the zip's test files and the nbgrader export:
     # every path gives each question the same score, and a failed question scores 0
     scores = PATHS.score(values, PROFILE, only=affected)
@@ -573,6 +584,8 @@ def test_fm20_wrong_pairs(suite, good, built):
     check_on_table(suite, good, built, q, {"far_pair": far, "shown_far_confusions": same_family}, {q})
     check_on_table(suite, good, built, q, {"far_pair": (8, 1), "shown_far_confusions": shown}, {q})
     check_on_table(suite, good, built, q, {"far_pair": far, "shown_far_confusions": []}, {q})
+    # a class index equal to the number of classes (the bound is < 10, not <= 10)
+    check_on_table(suite, good, built, q, {"far_pair": (1, 10), "shown_far_confusions": shown}, {q})
 
 
 def test_fm21_contamination_too_large(suite, good):

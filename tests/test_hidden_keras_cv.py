@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from tdgrade.artifacts import EstimatorSnapshot
-from tdgrade_checks import leaks
-from keras_cv_leak_cases import snapshot_like, wrong_cases as leak_cases
+from tdgrade_checks import estimators as estimators_lib, leaks
+from keras_cv_leak_cases import small_net, snapshot_like, wrong_cases as leak_cases
+from golden_messages import GoldenMessages
 from tdgrade.hidden import failing
 
 LAB = "keras_cv"
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CV01, CV02, CV03, CV04 = ("cv01_enveloppe_sklearn", "cv02_deux_couches", "cv03_choix_optimiseur",
                           "cv04_grille_boston")
 ALL = {CV01, CV02, CV03, CV04}
+CRASH = "Le test n'a pas pu s'exécuter"  # tdgrade.hidden's message for an exception other than a failed assert
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +165,14 @@ def wrong_cases(s):
         {"best_params": dict(search.cv_results_["params"][int(np.nanargmin(means))])}, {CV04})
     y_test = np.asarray(s["y_boston_test"], dtype=float)
     constant = np.full_like(y_test, float(np.mean(s["y_boston_train"])))
+    # the refit network itself predicts the training mean (last layer zeroed): its own, consistent
+    # predictions, worse than the linear regression; only the MAE-ratio bar can reject it
+    flat = zeroed_refit(search)
+    flat_pred = estimators_lib.refit_predictions(flat, "boston_search", s["X_boston_test"])
     cases["cv04_worse_than_linear_regression"] = (
+        {"boston_search": flat, "boston_test_pred": flat_pred,
+         "boston_test_mae": float(np.mean(np.abs(flat_pred - y_test)))}, {CV04})
+    cases["cv04_constant_predictions_not_from_the_refit_model"] = (
         {"boston_test_pred": constant, "boston_test_mae": float(np.mean(np.abs(constant - y_test)))}, {CV04})
     cases["cv04_mae_not_from_predictions"] = ({"boston_test_mae": float(s["boston_test_mae"]) * 0.5}, {CV04})
     cases["cv04_linreg_mae_on_train"] = ({"linreg_test_mae": float(s["linreg_test_mae"]) * 0.7}, {CV04})
@@ -174,8 +183,110 @@ def wrong_cases(s):
     cases["cv04_predictions_not_from_the_refit_model"] = (
         {"boston_test_pred": shifted, "boston_test_mae": float(np.mean(np.abs(shifted - y_test)))}, {CV04})
     cases["cv04_no_refit"] = ({"boston_search": snapshot_like(search, params={"refit": False})}, {CV04})
+    cases["cv04_no_refit_default_params"] = (
+        {"boston_search": snapshot_like(search, best_estimator_=None)}, {CV04})
+    n_b = len(s["y_boston_train"])
+    everything, third = np.ones(n_b, dtype=bool), np.arange(n_b) % 3
+    cases["cv04_fold_masks_validate_on_training_rows"] = (
+        {"boston_search": snapshot_like(search, params={"cv": [(everything, third == k) for k in range(3)]})}, {CV04})
+    cases["cv04_folds_not_pairs"] = (
+        {"boston_search": snapshot_like(search, params={"cv": [np.flatnonzero(third == k) for k in range(3)]})}, {CV04})
+    # cv02's fit settings: each condition of check_fit_settings alone
+    history = dict(clf2.history_)
+    epochs = int(clf2.get_params()["epochs"])
+    cases["cv02_one_epoch_at_construction"] = (
+        {"clf_2layers": snapshot_like(clf2, params={"epochs": 1}, history_={k: list(v)[:1] for k, v in history.items()})},
+        {CV02})
+    cases["cv02_epochs_passed_to_fit"] = (
+        {"clf_2layers": snapshot_like(clf2, history_={k: list(v)[:epochs - 1] for k, v in history.items()})}, {CV02})
+    cases["cv02_batch_size_not_set"] = ({"clf_2layers": snapshot_like(clf2, params={"batch_size": None})}, {CV02})
+    cases["cv02_batch_size_zero"] = ({"clf_2layers": snapshot_like(clf2, params={"batch_size": 0})}, {CV02})
+    cases["cv01_no_hidden_layer"] = ({"clf": snapshot_like(clf, model_=small_net(hidden=()))}, {CV01})
+    # a Dropout layer: cv02 counts Dense layers only (it passes), cv01 says build_mlp must not add one
+    cases["cv01_dropout_in_clf_2layers_network"] = (
+        {"clf_2layers": snapshot_like(clf2, model_=with_dropout(clf2.model_))}, {CV01})
     cases.update({name: (changes, expected) for name, (changes, expected, _) in leak_cases(s, optimizer_grid).items()})
     return cases
+
+
+def zeroed_refit(search):
+    """The search with its refit network's last layer zeroed: it predicts the training mean."""
+    import copy
+
+    import keras
+
+    best = copy.copy(search.best_estimator_)
+    inner = copy.copy(getattr(best, "regressor_", best))
+    network = keras.models.clone_model(inner.model_)
+    weights = inner.model_.get_weights()
+    weights[-2], weights[-1] = np.zeros_like(weights[-2]), np.zeros_like(weights[-1])
+    network.set_weights(weights)
+    inner.model_ = network
+    if inner is not best:
+        best.regressor_ = inner
+    return snapshot_like(search, best_estimator_=best)
+
+
+def with_dropout(network):
+    """`network` with a Dropout layer after each hidden layer, same weights (same predictions)."""
+    import keras
+
+    layers = [layer for layer in network.layers if type(layer).__name__ != "InputLayer"]
+    stack = [keras.Input(shape=(network.input_shape[-1],))]
+    for layer in layers[:-1]:
+        stack += [type(layer).from_config(layer.get_config()), keras.layers.Dropout(0.2)]
+    new = keras.Sequential(stack + [type(layers[-1]).from_config(layers[-1].get_config())])
+    new.set_weights(network.get_weights())
+    return new
+
+
+# The start of the message of the check that must reject each case (keras_cv_leak_cases carries its
+# own): a case that fails its question through another check, or a crash, does not test its check.
+MESSAGES = {
+    "cv01_keras_model_not_wrapped": "`clf` doit être une enveloppe scikeras",
+    "cv01_sklearn_mlp_not_scikeras": "`clf` n'est pas une enveloppe scikeras",
+    "cv01_no_model_params": "`clf.get_params()` n'expose aucun paramètre de votre fonction de construction",
+    "cv01_built_model_instead_of_function": "Le paramètre `model` de `clf` doit être votre fonction de construction",
+    "cv01_clone_fails": "`clone(clf)` échoue",
+    "cv01_routed_name_not_in_function": "Certains paramètres `model__…` de `clf` ne sont pas des arguments",
+    "cv01_no_hidden_layer": "Le réseau que construit `build_mlp` (dans `clf`) ne suit pas ses paramètres",
+    "cv01_dropout_in_clf_2layers_network": "Le réseau que construit `build_mlp` (dans `clf_2layers`) ne doit contenir que des couches `Dense`",
+    "cv02_three_hidden_layers": "Le réseau de `clf_2layers` doit avoir exactement deux couches cachées",
+    "cv02_epochs_not_set_at_construction": "Fixez le nombre d'époques demandé (`epochs=...`) dès la construction de `clf_2layers`",
+    "cv02_one_epoch_at_construction": "Fixez le nombre d'époques demandé (`epochs=...`) dès la construction de `clf_2layers`",
+    "cv02_epochs_passed_to_fit": "L'historique d'apprentissage de `clf_2layers` ne correspond pas",
+    "cv02_batch_size_not_set": "Fixez le nombre d'époques (`epochs=...`) et la taille des batchs (`batch_size=...`) dès la construction de `clf_2layers`",
+    "cv02_batch_size_zero": "La taille des batchs de `clf_2layers` doit être un entier positif",
+    "cv02_score_on_training_data": "`holdout_score` ne correspond pas au score de `clf_2layers`",
+    "cv02_test_part_is_train_part": "Des images de test se trouvent aussi dans la partie d'entraînement",
+    "cv02_unscaled_pixels": "Les pixels doivent être mis à l'échelle",
+    "cv02_just_below_the_calibrated_bar": "L'accuracy de `clf_2layers` sur la partie de test est trop faible",
+    "cv02_below_threshold": "L'accuracy de `clf_2layers` sur la partie de test est trop faible",
+    "cv03_choice_not_best": "`best_optimizer` n'est pas l'optimiseur qui a le meilleur score moyen",
+    "cv03_two_folds": "Utilisez au moins 3 plis de validation croisée",
+    "cv03_one_optimizer": "La validation croisée doit comparer les deux optimiseurs",
+    "cv03_missing_results": "Définissez `cv_scores`",
+    "cv03_gridsearch_choice_not_best": "`best_optimizer` n'est pas l'optimiseur qui a le meilleur score moyen",
+    "cv03_gridsearch_two_folds": "Utilisez au moins 3 plis de validation croisée",
+    "cv04_unscaled_data": "Les variables d'apprentissage ne sont pas standardisées",
+    "cv04_test_standardised_with_its_own_stats": "La partie de test semble standardisée avec ses propres statistiques",
+    "cv04_wrong_split": "Les tableaux n'ont pas les formes du découpage",
+    "cv04_one_depth_only": "La grille de `boston_search` doit essayer au moins 2 valeurs de `n_hidden`",
+    "cv04_one_width_only": "La grille de `boston_search` doit essayer au moins 2 valeurs de `hidden_units`",
+    "cv04_rmsprop_only": "La grille de `boston_search` doit essayer les optimiseurs",
+    "cv04_two_folds": "La validation croisée de `boston_search` doit utiliser au moins 3 plis",
+    "cv04_choice_not_best": "`best_params` n'est pas la combinaison qui a le meilleur score moyen dans `boston_search.cv_results_`",
+    "cv04_worse_than_linear_regression": "Le réseau retenu par la validation croisée ne fait pas mieux que la régression linéaire",
+    "cv04_constant_predictions_not_from_the_refit_model": "`boston_test_pred` doit être la prédiction du modèle réappris",
+    "cv04_mae_not_from_predictions": "`boston_test_mae` n'est pas l'erreur absolue moyenne",
+    "cv04_linreg_mae_on_train": "`linreg_test_mae` n'est pas l'erreur absolue moyenne",
+    "cv04_validation_rows_are_training_rows": "Dans la validation croisée de `boston_search`, des exemples de validation servent aussi",
+    "cv04_fold_masks_validate_on_training_rows": "Dans la validation croisée de `boston_search`, des exemples de validation servent aussi",
+    "cv04_folds_not_pairs": "Les plis donnés à `boston_search` (`cv=`) doivent être des couples",
+    "cv04_predictions_not_from_the_refit_model": "`boston_test_pred` doit être la prédiction du modèle réappris",
+    "cv04_no_refit": "`boston_search` doit réapprendre la meilleure combinaison",
+    "cv04_no_refit_default_params": "`boston_search` doit réapprendre la meilleure combinaison",
+}
 
 
 def near_the_bar(s):
@@ -270,16 +381,27 @@ def test_every_wrong_case_scores_zero_on_its_questions_in_every_path(solution, c
             assert score == (0 if question in expected else scores.maximum[question]), (name, question, score)
 
 
-def test_leak_cases_are_rejected_by_their_own_check(suite, solution):
-    """Each case of keras_cv_leak_cases fails its question with the message of the check written
-    for it (not by accident, e.g. through a lower accuracy)."""
+def test_every_wrong_case_is_rejected_by_its_own_check(case_results, solution):
+    """Each case fails its question with the message of the check written for it (MESSAGES here,
+    the third item of each keras_cv_leak_cases case), never by a crash or by accident through
+    another check, e.g. a lower accuracy. Reads the suite's results of `case_results`."""
+    own = dict(MESSAGES, **{name: message for name, (_, _, message) in leak_cases(solution, optimizer_grid).items()})
+    assert set(own) == set(case_results), f"cases without their message: {sorted(set(case_results) - set(own))}"
     problems = []
-    for name, (changes, expected, message) in leak_cases(solution, optimizer_grid).items():
-        results = suite.run(dict(solution, **changes), PROFILE)
-        messages = [c.message for r in results if r.name in expected for c in r.cases if not c.passed]
-        if not any(" ".join(m.split()).startswith(message) for m in messages):
+    for name, message in own.items():
+        results, expected = case_results[name]
+        messages = [" ".join(c.message.split()) for r in results if r.name in expected for c in r.cases if not c.passed]
+        if not any(m.startswith(message) for m in messages) or any(m.startswith(CRASH) for m in messages):
             problems.append(f"{name}: {messages}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_wrong_case_fails_with_its_reviewed_messages(case_results):
+    """The full messages, numbers masked, as reviewed (tests/wrong_case_messages/keras_cv.json):
+    a checker that still rejects a case but says something else, or names another variable, is caught."""
+    golden = GoldenMessages("keras_cv.json")
+    for name in sorted(case_results):
+        golden.expect_as(name, case_results[name][0])
 
 
 def test_every_hidden_test_has_a_wrong_case(suite, solution, case_results):

@@ -152,7 +152,13 @@ def cv_cases(good):
     weights[0] = (weights[0] * (std / 16)[:, None]).astype("float32")
     weights[1] = (weights[1] + (mean / 16) @ network.get_weights()[0]).astype("float32")
     standardised.set_weights(weights)
+    from keras_cv_leak_cases import builder_named, small_net
+
     return {
+        # build_mlp right, but no wrapper around it is ever fitted: the provided cell's network judges it
+        "cv01_no_fitted_wrapper_around_build_mlp": (
+            {"clf_2layers": snapshot_like(clf, params={"model": builder_named("build_deux_couches")}),
+             "reseau_build_mlp": small_net(hidden=(16, 16))}, set()),
         "cv02_standardised_inputs": (
             {"X_train": (raw_train - mean) / std, "X_test": (raw_test - mean) / std,
              "clf_2layers": snapshot_like(clf, model_=standardised)}, set()),
@@ -202,7 +208,7 @@ def test_fashion_mnist_alternative_scores_full_marks(fm_good, three_paths, case)
     _assert_full_marks(three_paths(FM), fm_good, overrides, forbidden, case)
 
 
-@pytest.mark.parametrize("case", ["cv02_standardised_inputs", "cv03_gridsearch_instead_of_cross_val_score",
+@pytest.mark.parametrize("case", ["cv01_no_fitted_wrapper_around_build_mlp", "cv02_standardised_inputs", "cv03_gridsearch_instead_of_cross_val_score",
                                   "cv02_standardised_globally_with_training_statistics", "cv03_cross_validate_results",
                                   "cv03_kfold_shuffled", "cv03_five_stratified_folds",
                                   "cv03_pipeline_scaler_in_each_fold_gridsearch"])

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+# Mutation testing (bench/mutation_run.py) runs the suite from mutants/, whose src/ holds the same
+# exporter and the same checker code behind mutmut's trampolines: it names the unmutated src/ here,
+# so the key, like the values, is that code's.
+SRC = Path(os.environ.get("TDGRADE_TESTS_VALUES_SRC") or Path(__file__).resolve().parents[1] / "src")
 # Distributions whose version changes trained or exported values (scikeras: keras_cv's wrappers).
 VERSIONED = ("keras", "jax", "jaxlib", "tensorflow", "numpy", "scikit-learn", "scikeras")
 # The exporter (guest encode/export, the loader in artifacts.py) and the checker library.
