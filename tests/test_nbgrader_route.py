@@ -228,6 +228,49 @@ def test_manual_scores_from_formgrader_merge_into_the_gradebook(graded_course, t
     assert "Formule sans application." in (outdir / "feedback" / "bob.md").read_text()
 
 
+# A test cell's argument that a later cell defines is None when nbgrader runs the cells in order, while
+# tdgrade and otter see the end state: the paths would disagree. Allowed only where it is extra evidence.
+LATER_ARGUMENTS = {
+    # cv02's network is more evidence of what build_mlp builds; the provided cell's network is enough
+    ("keras_cv", "test_cv01_enveloppe", "clf_2layers"),
+    # the prompt allows cv_scores or optimizer_cv; the solution defines only one of them
+    ("keras_cv", "test_cv03_defini", "optimizer_cv"),
+    ("keras_cv", "test_cv03_choix", "optimizer_cv"),
+}
+
+
+def _names_bound(source: str) -> set[str]:
+    bound = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+    return bound
+
+
+@pytest.mark.parametrize("lab", ["fashion_mnist", "keras_cv"])
+def test_every_test_cell_reads_only_what_earlier_cells_define(lab):
+    """nbgrader runs a test cell where it stands: each argument must exist by then (cv01's provided cell
+    once stood after cv01's tests, and nbgrader validate failed on the right solution)."""
+    nb = nbformat.read(get_lab(lab).source_notebook, as_version=4)
+    bound, later, tests_seen = {"TDGRADE_PROFILE"}, set(), 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        tests = [f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name.startswith("test_")]
+        for test in tests:
+            tests_seen += 1
+            later |= {(lab, test.name, a.arg) for a in test.args.args if a.arg not in bound}
+        if not tests:
+            bound |= _names_bound(cell.source)
+    assert tests_seen >= 8
+    assert later <= LATER_ARGUMENTS, f"arguments defined only after their test cell: {sorted(later - LATER_ARGUMENTS)}"
+
+
 @pytest.mark.slow
 def test_keras_cv_course_validates_with_its_support_files_and_fails_without(tmp_path, smoke_data):
     import os

@@ -79,7 +79,7 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, HideTestDetails
 """
 
 # Files of source/LAB the notebook needs next to it (the rest is for the build or the instructor).
-_NOT_SUPPORT = {"requirements.txt", "environment.yml"}
+_NOT_SUPPORT = {"requirements.txt", "environment.yml", "warmup.toml"}  # warmup.toml quotes the solution: grader-only
 
 _DELIMITER = re.compile(r"^#\s*(BEGIN|END)\s+(QUESTION|SOLUTION|TESTS|PROMPT)\b|^#\s*ASSIGNMENT\s+CONFIG", re.I)
 

@@ -5,20 +5,38 @@ import numpy as np
 from .values import require
 
 
+# Memory: the full training set as float64 is 376 MB, and the checks read sampled rows or one class.
+# Arrays of integers, booleans, float16 or float32 stay in their dtype and only the rows read are
+# converted (`_f64`): converting rows after selecting them gives the same float64 numbers as
+# selecting them after converting everything, so the decisions are the same, without the copy.
+_EXACT_KINDS = "biu"
+_SMALL_FLOATS = (np.float16, np.float32)
+
+
+def _f64(rows) -> np.ndarray:
+    return np.asarray(rows, dtype=np.float64)
+
+
 def _rows(raw, name: str, features: int):
+    """`raw` one example a row: float64, or its own integer dtype (converted when rows are read)."""
     try:
-        array = np.asarray(raw, dtype=np.float64)
+        array = np.asarray(raw)
+        if array.dtype.kind not in _EXACT_KINDS and array.dtype not in _SMALL_FLOATS:
+            array = np.asarray(raw, dtype=np.float64)
         return array.reshape(array.shape[0], -1)
     except Exception:
         raise AssertionError(f"`{name}` doit rester le tableau d'origine (non modifié).")
 
 
 def flat_images(prep, name: str, n: int, features: int) -> np.ndarray:
-    """`prep` as an (n, features) float64 array; it must hold floats, finite, one example a row."""
+    """`prep` as an (n, features) float array (float64, or float16/32 when C-contiguous: `_f64` converts
+    the rows read, `is_scaled` computes in float64); it must hold floats, finite, one example a row."""
     require(prep, name)
     try:
-        kind = np.asarray(prep).dtype.kind
-        array = np.asarray(prep, dtype=np.float64)
+        original = np.asarray(prep)
+        kind = original.dtype.kind
+        lean = original.dtype in _SMALL_FLOATS and original.flags.c_contiguous
+        array = original if lean else np.asarray(prep, dtype=np.float64)
     except Exception:
         raise AssertionError(f"`{name}` doit être un tableau numpy de nombres.")
     assert array.ndim >= 2 and array.shape[0] == n and array.size == n * features, f"`{name}` doit contenir les mêmes exemples que les données d'origine, un par ligne, avec toutes leurs valeurs."
@@ -41,7 +59,7 @@ def check_same_order(raw: np.ndarray, prep: np.ndarray, name: str, raw_name: str
     rows = np.unique(np.linspace(0, n - 1, min(n, 60)).astype(int))
     # Columns z-scored first, so that any per-pixel scaling (e.g. standardisation pixel by pixel)
     # compares like the raw pixels; then rows compared by correlation.
-    a, b = _zscore_columns(raw[rows]), _zscore_columns(prep[rows])
+    a, b = _zscore_columns(_f64(raw[rows])), _zscore_columns(_f64(prep[rows]))
     a = a - a.mean(axis=1, keepdims=True)
     b = b - b.mean(axis=1, keepdims=True)
     a /= np.linalg.norm(a, axis=1, keepdims=True) + 1e-12
@@ -50,12 +68,37 @@ def check_same_order(raw: np.ndarray, prep: np.ndarray, name: str, raw_name: str
     assert same >= 0.9, f"`{name}` ne contient pas les exemples de `{raw_name}` dans le même ordre."
 
 
+def _pairwise_sum64(flat: np.ndarray, square_from: float | None = None) -> float:
+    """`np.sum` of `flat` as float64 (or of `(flat - square_from) ** 2`), bit for bit what numpy gives
+    on a contiguous float64 copy, converting 2**20 values at a time: numpy sums a contiguous array
+    pairwise, splitting n values at n // 2 rounded down to a multiple of 8; the halves are split the
+    same way here until they are small enough to convert (tests/test_hidden_memory.py compares)."""
+    n = flat.size
+    if n <= 1 << 20:
+        part = _f64(flat)
+        return np.add.reduce(part if square_from is None else (part - square_from) ** 2)
+    half = n // 2
+    half -= half % 8
+    return _pairwise_sum64(flat[:half], square_from) + _pairwise_sum64(flat[half:], square_from)
+
+
+def _mean_std(prep: np.ndarray) -> tuple[float, float]:
+    """`prep.mean()` and `prep.std()` of `prep` as float64, without a float64 copy of a float32 array."""
+    if prep.dtype not in _SMALL_FLOATS or not prep.flags.c_contiguous:
+        prep = _f64(prep)
+        return prep.mean(), prep.std()
+    flat = prep.reshape(-1)
+    mean = _pairwise_sum64(flat) / flat.size
+    return mean, np.sqrt(_pairwise_sum64(flat, mean) / flat.size)
+
+
 def is_scaled(prep: np.ndarray) -> bool:
     """Inputs of order 1: within [0, 1] or [-1, 1] (spanning at least half of it), or standardised
     (globally, or feature by feature as StandardScaler does)."""
-    lo, hi = prep.min(), prep.max()
+    lo, hi = float(prep.min()), float(prep.max())  # exact: float16/32 values are float64 values
     in_unit_range = lo >= -1 - 1e-6 and hi <= 1 + 1e-6 and hi - lo >= 0.5
-    standardised = abs(prep.mean()) < 0.1 and 0.5 < prep.std() < 1.5
+    mean, std = _mean_std(prep)
+    standardised = abs(mean) < 0.1 and 0.5 < std < 1.5
     return bool(in_unit_range or standardised)
 
 
@@ -105,13 +148,14 @@ def check_preprocessed(raw_train, prep_train, raw_test, prep_test, names: tuple[
     for prep, name in ((prep_tr, prep_train_name), (prep_te, prep_test_name)):
         assert is_scaled(prep), f"`{name}` n'est pas mis à l'échelle : ramenez les valeurs dans [0, 1] ou [-1, 1], ou standardisez-les (moyenne 0, écart-type 1), au lieu de garder l'échelle d'origine."
     train_rows, test_rows = sample_rows(len(raw_tr)), sample_rows(len(raw_te))
-    mapping = affine_map(raw_tr[train_rows], prep_tr[train_rows])
+    prep_train_rows = _f64(prep_tr[train_rows])
+    mapping = affine_map(_f64(raw_tr[train_rows]), prep_train_rows)
     assert mapping is not None, f"`{prep_train_name}` doit être une simple mise à l'échelle de `{raw_train_name}` (une division, ou une soustraction puis une division, identiques pour toutes les images)."
     scale, offset = mapping
-    expected = scale * raw_te[test_rows] + offset
+    expected = scale * _f64(raw_te[test_rows]) + offset
     known = np.broadcast_to(np.isfinite(scale), expected.shape)
-    tolerance = 1e-3 * max(float(np.ptp(prep_tr[train_rows])), 1e-12)
-    follows = np.mean(np.abs(expected - prep_te[test_rows])[known] <= tolerance)
+    tolerance = 1e-3 * max(float(np.ptp(prep_train_rows)), 1e-12)
+    follows = np.mean(np.abs(expected - _f64(prep_te[test_rows]))[known] <= tolerance)
     assert follows >= 0.999, f"`{prep_test_name}` doit être transformé exactement comme `{prep_train_name}` : mêmes opérations, avec les statistiques (moyenne, écart-type…) calculées sur la partie d'entraînement seulement."
 
 
@@ -149,9 +193,11 @@ def rows_of_class(x, y, label: int, names: tuple[str, str], flatten: bool = True
     require(x, x_name, " : il est nécessaire pour vérifier cette question")
     require(y, y_name, " : il est nécessaire pour vérifier cette question")
     try:
-        array = np.asarray(x, dtype=np.float64)
+        array = np.asarray(x)
+        if array.dtype.kind not in _EXACT_KINDS and array.dtype not in _SMALL_FLOATS:
+            array = np.asarray(x, dtype=np.float64)
         mask = np.asarray(y).astype(np.int64).ravel() == int(label)
-        out = array[mask]
+        out = _f64(array[mask])  # one class converted, not the whole training set
     except Exception:
         raise AssertionError(f"impossible de retrouver les exemples de la classe {label} dans `{x_name}` à l'aide de `{y_name}`.")
     return out.reshape(out.shape[0], -1) if flatten else out

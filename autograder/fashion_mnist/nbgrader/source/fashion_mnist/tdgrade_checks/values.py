@@ -17,11 +17,6 @@ def require(value, name: str, hint: str = "") -> None:
                              "(nombre, tableau numpy, DataFrame, modèle Keras…).")
 
 
-def require_all(**named) -> None:
-    for name, value in named.items():
-        require(value, name)
-
-
 def profile_of(tdgrade_profile) -> str:
     """The grader's profile: "smoke" or "full" (None or anything else is "full")."""
     return "smoke" if isinstance(tdgrade_profile, str) and tdgrade_profile == "smoke" else "full"

@@ -70,29 +70,46 @@ def built_networks(build, build_name: str, wrappers: dict) -> list:
     return found
 
 
-def check_built_classifier(build, build_name: str, wrappers: dict, classes: int, features: int) -> int:
-    """Each network `build` returned for a fitted wrapper of `wrappers` is Input(features) ->
-    `model__n_hidden` Dense(`model__hidden_units`, relu) -> Dense(classes, softmax). Returns how many
-    networks were checked (none when no wrapper around `build` was trained)."""
+def check_built_classifier(build, build_name: str, wrappers: dict, classes: int, features: int,
+                           sample=None, sample_name: str = "", sample_params: tuple = ()) -> int:
+    """Each network `build` returned for a fitted wrapper of `wrappers`, and `sample` (the network a
+    provided notebook cell asked `build` for, with `model__n_hidden, model__hidden_units` =
+    `sample_params`), is Input(features) -> n_hidden Dense(hidden_units, relu) -> Dense(classes,
+    softmax). The sample judges `build` even when no wrapper around it was fitted; when it is
+    missing (the cell deleted, or `build` failed there), a network built in a fitted wrapper is
+    required. Returns how many networks were checked."""
+    networks = [(f"réseau que construit `{build_name}` (dans `{name}`)", f"{name}.model_", network, params.get("model__n_hidden"),
+                 params.get("model__hidden_units"), "model__") for name, params, network in built_networks(build, build_name, wrappers)]
+    if not missing(sample) and hasattr(sample, "layers"):
+        depth, width = sample_params
+        networks.append((f"réseau `{sample_name}` (construit par `{build_name}` avec `n_hidden={depth}`, `hidden_units={width}`)",
+                         sample_name, sample, depth, width, ""))
+    assert networks or not sample_name, f"`{sample_name}` doit être le réseau Keras que renvoie `{build_name}` : exécutez sans la modifier la cellule qui le construit, juste après la question."
+    for net, label, network, depth, width, prefix in networks:
+        check_classifier_network(network, net, label, classes, features, depth, width, prefix)
+    return len(networks)
+
+
+def check_classifier_network(network, net: str, label: str, classes: int, features: int, depth, width,
+                             prefix: str) -> None:
+    """`network` is Input(features) -> `depth` Dense(`width`, relu) -> Dense(classes, softmax);
+    `net` names it in messages, `label` is the expression that holds it, `prefix` the one of the
+    depth and width arguments as the student passed them."""
     from .models import input_shape, layer_stack
 
-    networks = built_networks(build, build_name, wrappers)
-    for name, params, network in networks:
-        net = f"réseau que construit `{build_name}` (dans `{name}`)"
-        stack = layer_stack(network, f"{name}.model_")
-        shape = input_shape(network)
-        assert shape is not None and shape[1:] == (features,), f"L'entrée du {net} doit avoir `meta[\"n_features_in_\"]` variables ({features})."
-        assert stack and all(s[0] == "Dense" for s in stack), f"Le {net} ne doit contenir que des couches `Dense` (trouvé : {', '.join(s[0] for s in stack) or 'aucune couche'})."
-        *hidden, output = stack
-        assert output[1] == classes, f"La couche de sortie du {net} doit avoir `meta[\"n_classes_\"]` neurones ({classes}), pas {output[1]}."
-        assert output[2] == "softmax", f"La couche de sortie du {net} doit avoir l'activation `softmax` (des probabilités sur les {classes} classes), pas `{output[2]}`."
-        assert all(s[2] == "relu" for s in hidden), f"Les couches cachées du {net} doivent utiliser l'activation `relu`."
-        try:
-            depth, width = int(params.get("model__n_hidden")), int(params.get("model__hidden_units"))
-        except Exception:
-            continue
-        assert len(hidden) == depth and all(s[1] == width for s in hidden), f"Le {net} ne suit pas ses paramètres : `model__n_hidden={depth}` et `model__hidden_units={width}` demandent {depth} couche(s) cachée(s) de {width} neurones, le réseau en a {len(hidden)} ({', '.join(str(s[1]) for s in hidden) or 'aucune'})."
-    return len(networks)
+    stack = layer_stack(network, label)
+    shape = input_shape(network)
+    assert shape is not None and shape[1:] == (features,), f"L'entrée du {net} doit avoir `meta[\"n_features_in_\"]` variables ({features})."
+    assert stack and all(s[0] == "Dense" for s in stack), f"Le {net} ne doit contenir que des couches `Dense` (trouvé : {', '.join(s[0] for s in stack) or 'aucune couche'})."
+    *hidden, output = stack
+    assert output[1] == classes, f"La couche de sortie du {net} doit avoir `meta[\"n_classes_\"]` neurones ({classes}), pas {output[1]}."
+    assert output[2] == "softmax", f"La couche de sortie du {net} doit avoir l'activation `softmax` (des probabilités sur les {classes} classes), pas `{output[2]}`."
+    assert all(s[2] == "relu" for s in hidden), f"Les couches cachées du {net} doivent utiliser l'activation `relu`."
+    try:
+        depth, width = int(depth), int(width)
+    except Exception:
+        return
+    assert len(hidden) == depth and all(s[1] == width for s in hidden), f"Le {net} ne suit pas ses paramètres : `{prefix}n_hidden={depth}` et `{prefix}hidden_units={width}` demandent {depth} couche(s) cachée(s) de {width} neurones, le réseau en a {len(hidden)} ({', '.join(str(s[1]) for s in hidden) or 'aucune'})."
 
 
 def dense_layers(model, name: str) -> tuple[list, list[str]]:
