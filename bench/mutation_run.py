@@ -3,6 +3,7 @@
     pip install mutmut==3.8.1
     python bench/mutation_run.py run [--children N] [PATTERN ...]   # all mutants, or those matching mutmut globs
     python bench/mutation_run.py run --survivors     # the survivors again, with the current tests
+    python bench/mutation_run.py run --sample N --seed S   # a batch of a random sample of the unchecked rest
     python bench/mutation_run.py report [--json FILE] [--diffs]
     python bench/mutation_run.py check MUTANT PYTEST_ARG ...      # does this test kill MUTANT now?
 
@@ -89,6 +90,56 @@ def diff_line(name: str) -> str:
     return " | ".join(line.strip() for line in changed)
 
 
+SAMPLE = ROOT / "mutants" / "sample.json"
+
+
+def sample_unchecked(size: int, seed: int) -> list[str]:
+    """A batch of a uniform random sample of the mutants that had no verdict when the first batch was
+    drawn (the population, kept in mutants/sample.json): when the whole run does not fit in the time
+    at hand (a fashion_mnist mutant costs 10-40 s of tests), the sample estimates the population's
+    score. Batches draw without replacement, so stopping after any whole batch keeps it uniform."""
+    import random
+
+    state = json.loads(SAMPLE.read_text()) if SAMPLE.exists() else {
+        "population": sorted(n for n, (status, _) in verdicts().items() if status == "not checked"), "batches": []}
+    drawn = {n for batch in state["batches"] for n in batch["mutants"]}
+    left = sorted(set(state["population"]) - drawn)
+    batch = sorted(random.Random(seed).sample(left, min(size, len(left))))
+    state["batches"].append({"seed": seed, "mutants": batch})
+    SAMPLE.write_text(json.dumps(state, indent=1) + "\n")
+    return batch
+
+
+def sample_estimate(found: dict) -> None:
+    """The score of the whole library: exact outside the sampled population, estimated inside it
+    (the sample's kill rate, with its 95 % Wilson interval, over the population)."""
+    import math
+
+    if not SAMPLE.exists():
+        return
+    state = json.loads(SAMPLE.read_text())
+    population = set(state["population"])
+    drawn = [n for batch in state["batches"] for n in batch["mutants"]]
+    judged = [found[n][0] for n in drawn if found[n][0] in ("killed", "survived", "timeout")]
+    exact = Counter(status for name, (status, _) in found.items() if name not in population)
+    exact_graded = exact["killed"] + exact["survived"] + exact["timeout"]
+    if not judged:
+        return
+    n, k = len(judged), sum(s != "survived" for s in judged)
+    p, z = k / n, 1.96
+    centre, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    share = n / max(1, len([x for x in drawn if found[x][0] != "not checked"]))  # graded among the sampled run
+    m = len(population) * share
+
+    def whole(rate):
+        return 100 * (exact["killed"] + exact["timeout"] + rate * m) / (exact_graded + m)
+
+    print(f"outside the sampled population (every mutant): {exact['killed'] + exact['timeout']}/{exact_graded}")
+    print(f"sample: {k}/{n} killed of {len(drawn)} drawn from a population of {len(population)} "
+          f"= {100 * p:.1f} % (95 % interval {100 * (centre - half):.1f}-{100 * (centre + half):.1f} %)")
+    print(f"whole library, estimated: {whole(p):.1f} % (95 % interval {whole(centre - half):.1f}-{whole(centre + half):.1f} %)")
+
+
 def report(json_path: str | None, diffs: bool) -> int:
     found = verdicts()
     if not found:
@@ -101,6 +152,7 @@ def report(json_path: str | None, diffs: bool) -> int:
     print(f"mutants: {len(found)}  " + "  ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
     if graded:
         print(f"score: {killed}/{graded} = {100 * killed / graded:.1f} %")
+    sample_estimate(found)
     if times:
         print(f"seconds per tested mutant: mean {sum(times) / len(times):.1f}, max {max(times):.1f}")
     modules = Counter((name.split(".")[1], status) for name, (status, _) in found.items())
@@ -146,6 +198,9 @@ def main() -> int:
     run_parser.add_argument("--children", type=int, default=1, help="mutants tested at once (one per free core)")
     run_parser.add_argument("--survivors", action="store_true",
                             help="run again every mutant that survived or had no test (after new tests or cases)")
+    run_parser.add_argument("--sample", type=int, metavar="N",
+                            help="a batch of N more of a uniform random sample of the mutants unchecked at the first batch")
+    run_parser.add_argument("--seed", type=int, default=2026, help="seed of --sample (the same seed, the same sample)")
     report_parser = sub.add_parser("report")
     report_parser.add_argument("--json")
     report_parser.add_argument("--diffs", action="store_true")
@@ -158,6 +213,9 @@ def main() -> int:
     if args.command == "run" and args.survivors:
         args.patterns += sorted(n for n, (status, _) in verdicts().items() if status in ("survived", "no tests"))
         print(f"running again {len(args.patterns)} survivors with the current tests", flush=True)
+    if args.command == "run" and args.sample:
+        args.patterns += sample_unchecked(args.sample, args.seed)
+        print(f"running a sample of {len(args.patterns)} unchecked mutants (seed {args.seed})", flush=True)
     return run(args.patterns, args.children) if args.command == "run" else report(args.json, args.diffs)
 
 

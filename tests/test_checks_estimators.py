@@ -260,3 +260,58 @@ def test_search_results_and_grid_need_a_fitted_search_with_both_axes():
 def test_cross_validate_dicts_need_their_test_scores():
     with pytest.raises(AssertionError, match=re.escape("Chaque valeur de `cv_scores` doit être le tableau des scores obtenus sur les plis.")):
         estimators.fold_scores({"rmsprop": {"fit_time": [1.0, 2.0]}}, None)
+
+
+def build_two(n_hidden=1, hidden_units=32):
+    return None
+
+
+def test_every_argument_of_the_build_function_may_be_routed():
+    estimators.check_scikeras_wrapper(_scikeras(build_two, model__n_hidden=1, model__hidden_units=32), "clf")
+
+
+def test_an_undefined_estimator_is_named_in_the_message():
+    with pytest.raises(AssertionError, match="^" + re.escape("`modele` n'est pas encore défini.") + "$"):
+        estimators.params_of(None, "modele")
+    with pytest.raises(AssertionError, match="^" + re.escape("`grille` n'est pas encore défini.") + "$"):
+        estimators.check_grid_covers(None, "grille", {"n_hidden": 2}, ("adam",), 3)
+
+
+def test_output_width_message_names_the_width_found():
+    from keras_cv_leak_cases import small_net
+
+    with pytest.raises(AssertionError, match=re.escape("doit avoir `meta[\"n_classes_\"]` neurones (10), pas 3.")):
+        estimators.check_classifier_network(small_net(outputs=3), "réseau", "clf.model_", 10, 64, 1, 32, "model__")
+
+
+def _grid_search(params, folds=3):
+    rows = len(params) if isinstance(params, list) else 1
+    results = {"params": params, "mean_test_score": [0.5] * rows}
+    for k in range(folds):
+        results[f"split{k}_test_score"] = [0.5] * rows
+    return SimpleNamespace(cv_results_=results, n_splits_=folds)
+
+
+def test_grid_messages_list_the_axes_and_the_optimizers():
+    axes, optimizers = {"n_hidden": 2, "hidden_units": 2}, ("adam", "rmsprop")
+
+    def judge(params):
+        estimators.check_grid_covers(_grid_search(params), "grille", axes, optimizers, 3)
+
+    full = [{"model__n_hidden": d, "model__hidden_units": w, "optimizer": o}
+            for d in (1, 2) for w in (16, 32) for o in optimizers]
+    judge(full)
+    with pytest.raises(AssertionError, match="^" + re.escape("Les résultats de `grille` (`cv_results_`) sont illisibles.") + "$"):
+        judge(5)
+    with pytest.raises(AssertionError, match="^" + re.escape(
+            "La grille de `grille` doit faire varier `n_hidden`, `hidden_units` et l'optimiseur (`optimizer`).") + "$"):
+        judge([{"model__n_hidden": 1, "model__hidden_units": 16}])
+    with pytest.raises(AssertionError, match="^" + re.escape('La grille de `grille` doit essayer les optimiseurs "adam" et "rmsprop".') + "$"):
+        judge([p for p in full if p["optimizer"] == "adam"])
+
+
+def test_a_baseline_that_cannot_be_fitted_names_the_arrays_to_check():
+    X = np.array([[0.0, np.nan], [1.0, 2.0], [2.0, 3.0]])
+    with pytest.raises(AssertionError, match="^" + re.escape(
+            "Impossible d'apprendre une régression linéaire sur (`X_boston_train`, `y_boston_train`) : vérifiez ces tableaux.") + "$"):
+        estimators.linear_regression_mae(X, np.array([1.0, 2.0, 3.0]), X, np.array([1.0, 2.0, 3.0]))

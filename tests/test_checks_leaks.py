@@ -76,3 +76,9 @@ def test_scaled_with_training_statistics_accepts_either_precision(dtype):
     mean, std = raw[:300].mean(axis=0), raw[:300].std(axis=0)
     z = ((raw - mean) / np.where(std > 0, std, 1)).astype(dtype)
     leaks.check_scaled_with_training_statistics(z[:300], z[300:], ("X_train", "X_test"))
+
+
+def test_rows_seen_stops_on_a_pipeline_that_holds_itself():
+    loop = SimpleNamespace(X_shape_=(404, 13))
+    loop.get_params = lambda deep=False: {"steps": [("self", loop)]}
+    assert leaks.rows_seen(loop) == [404] * 5                 # depths 0 to 4 through the steps too

@@ -586,6 +586,11 @@ def test_fm20_wrong_pairs(suite, good, built):
     check_on_table(suite, good, built, q, {"far_pair": far, "shown_far_confusions": []}, {q})
     # a class index equal to the number of classes (the bound is < 10, not <= 10)
     check_on_table(suite, good, built, q, {"far_pair": (1, 10), "shown_far_confusions": shown}, {q})
+    # each example must match both halves of the pair: a trouser the model got right, a bag that is a bag
+    right_trouser = np.flatnonzero((built.true == 1) & (built.pred == 1))[:1]
+    check_on_table(suite, good, built, q, {"far_pair": far, "shown_far_confusions": np.r_[shown, right_trouser]}, {q})
+    real_bag = np.flatnonzero((built.true == 8) & (built.pred == 8))[:1]
+    check_on_table(suite, good, built, q, {"far_pair": far, "shown_far_confusions": np.r_[shown, real_bag]}, {q})
 
 
 def test_fm21_contamination_too_large(suite, good):
