@@ -132,21 +132,24 @@ def warm_plan_path(ctx) -> Path | None:
 
 def wanted(ctx) -> bool:
     """The lab's solution declares JAX and the cache is not disabled: its jobs should get one."""
+    return _jax_solution_code(ctx) is not None
+
+
+def _jax_solution_code(ctx) -> str | None:
+    """The code of the lab's solution when it declares JAX and the cache is not disabled, else None."""
     solution = getattr(ctx, "solution_notebook", None)
     if os.environ.get(DISABLE_ENV) or solution is None or not Path(solution).is_file():
-        return False
-    return declares_jax(_code(str(solution), Path(solution).stat().st_mtime_ns))
+        return None
+    code = _code(str(solution), Path(solution).stat().st_mtime_ns)
+    return code if declares_jax(code) else None
 
 
 def plan_for(ctx) -> Plan | None:
     """None: the lab's solution does not declare JAX, there is none, or the cache is disabled."""
     from tdgrade.execute import thread_env
 
-    solution = getattr(ctx, "solution_notebook", None)
-    if os.environ.get(DISABLE_ENV) or solution is None or not Path(solution).is_file():
-        return None
-    code = _code(str(solution), Path(solution).stat().st_mtime_ns)
-    if not declares_jax(code):
+    code = _jax_solution_code(ctx)
+    if code is None:
         return None
     warm = warm_plan.load(warm_plan_path(ctx))
     fp = fingerprint(ctx.profile, thread_env(ctx.threads or 1)["XLA_FLAGS"], code, plan_digest=warm.digest)
