@@ -340,6 +340,15 @@ def test_rendu_half_done_notebook_lists_what_is_left(tmp_path, smoke_data):
         "1 réponse(s) rédigée(s) vide(s).")
 
 
+def test_rendu_keeps_the_kernel_process_log_off_the_students_terminal(tmp_path, smoke_data):
+    # ipykernel sometimes logs an English traceback while it shuts down (CI saw "Socket operation on
+    # non-socket"); this kernel writes to its process stderr as it exits, which is the same channel
+    noisy = "total = 55\nimport atexit, os\natexit.register(os.write, 2, b'ERROR:tornado.general: kernel noise')"
+    done = _rendu(_minilab_release(tmp_path, noisy, "La somme vaut 55."))
+    assert done.returncode == 0, done.stdout
+    assert "kernel noise" not in done.stdout
+
+
 def test_rendu_crashing_notebook_is_not_ready(tmp_path, smoke_data):
     done = _rendu(_minilab_release(tmp_path, "total = 55\nraise ValueError('oups')", "Ma réponse."))
     assert done.returncode == 1
