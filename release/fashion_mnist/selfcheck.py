@@ -461,6 +461,7 @@ class Execution:
 def execute(path: Path, nb, tests_dir: Path, timeout: int | None, env: dict | None) -> Execution:
     """Run `nb` (read from `path`) top to bottom in a fresh kernel, then its public checks."""
     import os
+    import tempfile
     import time
 
     import nbformat
@@ -481,10 +482,14 @@ def execute(path: Path, nb, tests_dir: Path, timeout: int | None, env: dict | No
                             extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(path.parent)}})
     start, stopped = time.monotonic(), False
-    try:
-        client.execute(env=kernel_env, cwd=str(path.parent))
-    except Exception:  # noqa: BLE001 - timeout or dead kernel: reported in French by the caller
-        stopped = True
+    # The kernel process writes its own English log to its stderr, sometimes after the last cell (a
+    # shutdown race in ipykernel: "Socket operation on non-socket"). It is not about the student's
+    # work, so it goes to a scratch file; everything the notebook printed is in the cells' outputs.
+    with tempfile.TemporaryFile() as kernel_log:
+        try:
+            client.execute(env=kernel_env, cwd=str(path.parent), stdout=kernel_log, stderr=kernel_log)
+        except Exception:  # noqa: BLE001 - timeout or dead kernel: reported in French by the caller
+            stopped = True
     seconds = time.monotonic() - start
     extra = nb.cells.pop()
     printed = "".join(o.get("text", "") for o in extra.get("outputs", []) if o.get("output_type") == "stream")
