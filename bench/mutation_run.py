@@ -4,7 +4,7 @@
     python bench/mutation_run.py run [--children N] [PATTERN ...]   # all mutants, or those matching mutmut globs
     python bench/mutation_run.py run --survivors     # the survivors again, with the current tests
     python bench/mutation_run.py run --sample N --seed S   # a batch of a random sample of the unchecked rest
-    python bench/mutation_run.py report [--json FILE] [--diffs]
+    python bench/mutation_run.py report [--json FILE] [--diffs] [--known FILE]
     python bench/mutation_run.py check MUTANT PYTEST_ARG ...      # does this test kill MUTANT now?
 
 `run` starts `nice -n 10 mutmut run --max-children N` (1 by default) from the checkout with the configuration of
@@ -110,37 +110,48 @@ def sample_unchecked(size: int, seed: int) -> list[str]:
     return batch
 
 
-def sample_estimate(found: dict) -> None:
+def sample_estimate(found: dict, known: dict | None = None) -> None:
     """The score of the whole library: exact outside the sampled population, estimated inside it
-    (the sample's kill rate, with its 95 % Wilson interval, over the population)."""
+    (the sample's kill rate, with its 95 % Wilson interval, over the population).
+
+    `known` (`report --known FILE`): a stratum whose verdicts with today's tests were established
+    earlier (mutants judged in order, earlier sample batches whose survivors were each killed with
+    `check` or written down as equivalent). It replaces the exact part, its batches leave the sample,
+    and the estimate covers only the population's mutants no known batch drew."""
     import math
 
     if not SAMPLE.exists():
         return
     state = json.loads(SAMPLE.read_text())
     population = set(state["population"])
-    drawn = [n for batch in state["batches"] for n in batch["mutants"]]
-    judged = [found[n][0] for n in drawn if found[n][0] in ("killed", "survived", "timeout")]
-    exact = Counter(status for name, (status, _) in found.items() if name not in population)
-    exact_graded = exact["killed"] + exact["survived"] + exact["timeout"]
+    known_seeds = set(known["batches"]) if known else set()
+    drawn_known = {n for b in state["batches"] if b["seed"] in known_seeds for n in b["mutants"]}
+    population -= drawn_known
+    drawn = [n for b in state["batches"] if b["seed"] not in known_seeds for n in b["mutants"]]
+    judged = [found[n][0] for n in drawn if found.get(n, ("not checked",))[0] in ("killed", "survived", "timeout")]
+    if known:
+        exact_killed, exact_graded = known["killed"], known["mutants"]
+    else:
+        exact = Counter(status for name, (status, _) in found.items() if name not in population)
+        exact_killed, exact_graded = exact["killed"] + exact["timeout"], exact["killed"] + exact["survived"] + exact["timeout"]
     if not judged:
         return
     n, k = len(judged), sum(s != "survived" for s in judged)
     p, z = k / n, 1.96
     centre, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    share = n / max(1, len([x for x in drawn if found[x][0] != "not checked"]))  # graded among the sampled run
-    m = len(population) * share
+    share = n / max(1, len([x for x in drawn if found.get(x, ("not checked",))[0] != "not checked"]))
+    m = len(population) * share  # graded among the sampled run
 
     def whole(rate):
-        return 100 * (exact["killed"] + exact["timeout"] + rate * m) / (exact_graded + m)
+        return 100 * (exact_killed + rate * m) / (exact_graded + m)
 
-    print(f"outside the sampled population (every mutant): {exact['killed'] + exact['timeout']}/{exact_graded}")
+    print(f"{'known stratum' if known else 'outside the sampled population (every mutant)'}: {exact_killed}/{exact_graded}")
     print(f"sample: {k}/{n} killed of {len(drawn)} drawn from a population of {len(population)} "
           f"= {100 * p:.1f} % (95 % interval {100 * (centre - half):.1f}-{100 * (centre + half):.1f} %)")
     print(f"whole library, estimated: {whole(p):.1f} % (95 % interval {whole(centre - half):.1f}-{whole(centre + half):.1f} %)")
 
 
-def report(json_path: str | None, diffs: bool) -> int:
+def report(json_path: str | None, diffs: bool, known_path: str | None = None) -> int:
     found = verdicts()
     if not found:
         print("no mutmut results: run `python bench/mutation_run.py run` first")
@@ -152,7 +163,7 @@ def report(json_path: str | None, diffs: bool) -> int:
     print(f"mutants: {len(found)}  " + "  ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
     if graded:
         print(f"score: {killed}/{graded} = {100 * killed / graded:.1f} %")
-    sample_estimate(found)
+    sample_estimate(found, json.loads(Path(known_path).read_text()) if known_path else None)
     if times:
         print(f"seconds per tested mutant: mean {sum(times) / len(times):.1f}, max {max(times):.1f}")
     modules = Counter((name.split(".")[1], status) for name, (status, _) in found.items())
@@ -204,6 +215,7 @@ def main() -> int:
     report_parser = sub.add_parser("report")
     report_parser.add_argument("--json")
     report_parser.add_argument("--diffs", action="store_true")
+    report_parser.add_argument("--known", help="JSON of a stratum whose verdicts with today's tests are established (see sample_estimate)")
     check_parser = sub.add_parser("check")
     check_parser.add_argument("mutant")
     check_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
@@ -216,7 +228,7 @@ def main() -> int:
     if args.command == "run" and args.sample:
         args.patterns += sample_unchecked(args.sample, args.seed)
         print(f"running a sample of {len(args.patterns)} unchecked mutants (seed {args.seed})", flush=True)
-    return run(args.patterns, args.children) if args.command == "run" else report(args.json, args.diffs)
+    return run(args.patterns, args.children) if args.command == "run" else report(args.json, args.diffs, args.known)
 
 
 if __name__ == "__main__":
