@@ -64,8 +64,8 @@ def grade_step(lab, paths: dict[str, Path], profile: str, out: Path, jobs: int |
     rows = {}
     for record in sorted((out / "results").glob("*.json")):
         data = json.loads(record.read_text())
-        name = next((v for v in paths if v in record.stem or v in str(data.get("source", ""))), record.stem)
-        rows[name] = {"status": data.get("status"), "score": data.get("score"), "max": data.get("max_score"),
+        name = next((v for v in paths if v in record.stem or v in str(data.get("submission", ""))), record.stem)
+        rows[name] = {"status": data.get("status"), "score": data.get("total"), "max": data.get("max_total"),
                       "timings": data.get("timings"), "peak_rss_mib": round((data.get("peak_rss") or 0) / 2 ** 20),
                       "hidden_peak_rss_mib": round((data.get("hidden_peak_rss") or 0) / 2 ** 20)}
     return {"wall_s": round(wall, 1), "per_hour": round(len(paths) * 3600 / wall, 1),

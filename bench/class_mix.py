@@ -41,9 +41,11 @@ FASHION_MNIST = (
                                               "y_test_prep = keras.utils.to_categorical(y_test, 10)"),
                                  (FM_LOSS, 'loss_name = "categorical_crossentropy"')),
             "one-hot labels with categorical cross-entropy (fm11 accepts a loss consistent with the labels)"),
-    Variant("logits", "right", (('output_activation = "softmax"', "output_activation = None"),
+    Variant("logits", "wrong", (('output_activation = "softmax"', "output_activation = None"),
                                 (FM_LOSS, "loss_name = keras.losses.SparseCategoricalCrossentropy(from_logits=True)")),
-            "a linear output with from_logits=True"),
+            "a linear output with from_logits=True: trains as well, but fm08 asks for an output that gives "
+            "probabilities and fm11 for the loss's name as a string, so it loses those two (25/27); the "
+            "warm-up still compiles its programs"),
     Variant("standardised", "right", ((FM_PREP, "mean, std = x_train.mean(), x_train.std()\n"
                                                 'x_train_prep = ((x_train - mean) / std).astype("float32")\n'
                                                 'x_test_prep = ((x_test - mean) / std).astype("float32")'),),

@@ -9,7 +9,9 @@ from .data import kernel_env
 
 
 def xla_flags(threads: int) -> str:
-    """XLA's CPU thread settings (Keras on JAX): one thread turns Eigen's thread pool off.
+    """XLA's CPU thread settings (Keras on JAX). jaxlib 0.10 no longer sizes its CPU thread pool from
+    them (it follows the affinity mask: `sandbox/cpus.py` pins each grading worker); they stay for
+    older jaxlib and are part of the compile cache's fingerprint.
 
     The bare `intra_op_parallelism_threads=N` token (no dashes) is the form JAX's users pass; XLA
     aborts on `--intra_op_parallelism_threads`, which it does not know."""

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..gradebook.result import Result, Status
+from ..sandbox import cpus
 from .settings import worker_context
 
 # A Dask worker lost while grading is retried this many times; then the submission ends `grader_error`.
@@ -65,7 +66,9 @@ def run_local(ctx, todo: list, jobs: int, stop: threading.Event, started: Callab
         try:
             started(sub)
             try:
-                res, nb = worker.grade_submission(ctx, sub, key, slot, stop)
+                # the slot's own cores, inherited by everything this thread starts (sandbox/cpus.py)
+                with cpus.pinned(cpus.for_slot(slot, getattr(ctx, "threads", 1) or 1, jobs)):
+                    res, nb = worker.grade_submission(ctx, sub, key, slot, stop)
                 res = _typed(res)
             except worker.Interrupted:
                 return
