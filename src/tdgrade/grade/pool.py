@@ -67,7 +67,7 @@ def run_local(ctx, todo: list, jobs: int, stop: threading.Event, started: Callab
             started(sub)
             try:
                 # the slot's own cores, inherited by everything this thread starts (sandbox/cpus.py)
-                with cpus.pinned(cpus.for_slot(slot, getattr(ctx, "threads", 1) or 1, jobs)):
+                with cpus.pinned(cpus.for_slot(slot, ctx.threads, jobs)):
                     res, nb = worker.grade_submission(ctx, sub, key, slot, stop)
                 res = _typed(res)
             except worker.Interrupted:

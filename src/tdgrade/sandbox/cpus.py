@@ -19,19 +19,13 @@ import contextlib
 import os
 from typing import Iterator
 
-
-def usable() -> list[int]:
-    """The cores this process may run on (the main thread's mask), in order; [] when unknown."""
-    try:
-        return sorted(os.sched_getaffinity(os.getpid()))
-    except (AttributeError, OSError):
-        return []
+from ..common.machine import core_ids
 
 
 def for_slot(slot: int, threads: int, jobs: int, cores: list[int] | None = None) -> set[int] | None:
     """The cores of grading slot `slot` (0-based) when `jobs` slots of `threads` cores each fit in
-    `cores` (default: `usable()`); None when they do not, or when there is nothing to split."""
-    cores = usable() if cores is None else sorted(cores)
+    `cores` (default: `core_ids()`); None when they do not, or when there is nothing to split."""
+    cores = core_ids() if cores is None else sorted(cores)
     threads, jobs = max(1, threads), max(1, jobs)
     if not cores or jobs * threads > len(cores) or not 0 <= slot < jobs:
         return None
