@@ -878,3 +878,68 @@ def test_a_history_has_twenty_epochs_by_default_and_missing_labels_are_named():
     training.check_history(SimpleNamespace(history={k: [0.5] * 20 for k in keys}, params={"epochs": 20}), "history")
     with _raises("`y_test` n'est pas encore défini."):
         values.labels(None, "y_test")
+
+
+# --- survivors of batches 18-20, the batches the score was estimated from (killed after it) ---
+
+def test_a_wider_integer_copy_of_the_pixels_is_refused_for_its_type():
+    import hashlib
+
+    raw = (np.arange(256) % 2).astype(np.uint8).reshape(16, 16)
+    sha = hashlib.sha256(raw.tobytes()).hexdigest()
+    with _raises("`x_train` doit garder les valeurs brutes, telles que Keras les fournit : faites les transformations plus loin, dans une autre variable."):
+        values.check_raw_array(raw.astype(np.int64), "x_train", (16, 16), sha, "Keras", dtype="uint8")
+
+
+def test_a_forest_expecting_exactly_the_limit_is_told_to_lower_contamination():
+    from tdgrade_checks import anomalies
+
+    anomalies.check_contamination_below({"contamination": 0.099}, 100, 10, "forest")
+    with _raises("avec ce paramètre `contamination`, la forêt attend 10 anomalies ou plus : diminuez-le."):
+        anomalies.check_contamination_below({"contamination": 0.1}, 100, 10, "forest")  # 0.1 × 100 = 10 exactly
+
+
+def test_unreadable_arrays_and_models_are_named_with_their_own_message():
+    from types import SimpleNamespace
+
+    from tdgrade_checks import images, models
+
+    with _raises("`x_train_prep` doit être un tableau numpy de nombres."):
+        images.flat_images([[1.0, 2.0], [3.0]], "x_train_prep", 2, 2)  # ragged rows
+    with _raises("`predictions_df` doit être un DataFrame avec les colonnes entières `predicted` et `true` (corrigez d'abord la question fm17)."):
+        predictions.pred_true({"predicted": ["a"], "true": [0]})
+    with _raises("`x_flat` n'est pas encore défini."):
+        images.flat_rows(None, "x_flat", 4)
+    with _raises("`model` n'est pas encore défini."):
+        models.layer_stack(None, "model")
+    with _raises("`model` n'est pas encore défini."):
+        models.check_mlp(None, "model", [256])
+    with _raises("`x_test` doit rester le tableau d'origine (non modifié)."):
+        images.check_preprocessed(np.zeros((2, 2, 2)), np.zeros((2, 4)), np.float64(3.0), np.zeros((2, 4)),
+                                  ("x_train", "x_train_prep", "x_test", "x_test_prep"), features=4)
+
+
+def test_a_network_whose_parameters_cannot_be_counted_is_named():
+    import keras
+
+    from tdgrade_checks import models
+
+    class Uncountable(keras.Sequential):
+        def count_params(self):
+            raise ValueError("not built")
+
+    model = Uncountable([keras.Input(shape=(28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    with _raises("`model` : impossible de compter les paramètres (le modèle est-il construit ?)."):
+        models.check_mlp(model, "model", [], total_params=7850)
+
+
+def test_names_with_capitals_after_an_underscore_get_one_underscore():
+    assert training.keras_name("Mean_Squared") == "mean_squared"
+
+
+def test_a_deviation_of_exactly_one_and_a_half_is_not_standardised():
+    from tdgrade_checks import images
+
+    spread = np.array([[-3.0], [3.0]] + [[0.0]] * 6)  # mean 0, standard deviation exactly 1.5
+    assert images._mean_std(spread) == (0.0, 1.5) and not images.is_scaled(spread)
+    assert images.is_scaled(spread * 0.99)
