@@ -7,12 +7,9 @@ import re
 
 import numpy as np
 import pytest
+from check_helpers import raises_exactly
 
 from tdgrade_checks import plots, predictions, training, values
-
-
-def _raises(message: str):
-    return pytest.raises(AssertionError, match="^" + re.escape(message) + "$")
 
 
 @contextlib.contextmanager
@@ -35,27 +32,27 @@ def _figure(*curves):
 def test_type_names_are_read_from_strings_with_spaces_or_dtype_objects():
     values.check_dtype_name(" uint8 ", "x_type", "uint8", "indice")  # numpy itself refuses the spaces
     values.check_dtype_name(np.dtype("uint8"), "x_type", "uint8", "indice")
-    with _raises("`x_type` indice"):
+    with raises_exactly("`x_type` indice"):
         values.check_dtype_name("float32", "x_type", "uint8", "indice")
-    with _raises("`x_type` indice"):
+    with raises_exactly("`x_type` indice"):
         values.check_dtype_name("pas un type", "x_type", "uint8", "indice")
-    with _raises("`x_type` n'est pas encore défini."):
+    with raises_exactly("`x_type` n'est pas encore défini."):
         values.check_dtype_name(None, "x_type", "uint8", "indice")
 
 
 def test_shape_tuples_name_the_variable_when_missing_or_unreadable():
     values.check_shape_tuple([60000, 28, 28], "forme", (60000, 28, 28), "indice")
-    with _raises("`forme` n'est pas encore défini."):
+    with raises_exactly("`forme` n'est pas encore défini."):
         values.check_shape_tuple(None, "forme", (2,), "indice")
-    with _raises("`forme` doit être un tuple d'entiers."):
+    with raises_exactly("`forme` doit être un tuple d'entiers."):
         values.check_shape_tuple(("a", "b"), "forme", (2,), "indice")
 
 
 def test_counts_that_are_not_integers_are_named_with_what_is_expected():
     values.check_counts({0: 3, 1: 4}, "effectifs", [3, 4] + [0] * 8, "indice")
-    with _raises("`effectifs` doit être un tableau d'effectifs entiers."):
+    with raises_exactly("`effectifs` doit être un tableau d'effectifs entiers."):
         values.check_counts(["trois", "quatre"], "effectifs", [3, 4], "indice")
-    with _raises("`effectifs` doit être un tableau d'effectifs entiers."):
+    with raises_exactly("`effectifs` doit être un tableau d'effectifs entiers."):
         values.check_counts([3.5, 4.0], "effectifs", [3, 4], "indice")
 
 
@@ -81,7 +78,7 @@ def test_curves_match_within_a_relative_and_an_absolute_tolerance():
 def test_an_accuracy_exactly_at_the_bar_passes():
     truth = np.array([1, 1, 1, 1])
     predictions.check_accuracy_at_least(np.array([1, 1, 0, 0]), truth, 0.5, "trop bas")
-    with _raises("trop bas"):
+    with raises_exactly("trop bas"):
         predictions.check_accuracy_at_least(np.array([1, 0, 0, 0]), truth, 0.5, "trop bas")
 
 
@@ -100,13 +97,13 @@ FAMILY = [0, 0, 0, 0, 0, 1, 0, 1, 2, 1]  # per class: clothes, shoes, bags (any 
 def test_a_confusion_pair_needs_both_the_true_and_the_predicted_class():
     true, pred = np.array([0, 0, 7, 8]), np.array([7, 2, 7, 8])
     predictions.check_confusion_pair((0, 7), [0], pred, true, FAMILY)
-    with _raises("les exemples de `shown_far_confusions` doivent être de vraie classe `far_pair[0]` et prédits `far_pair[1]`."):
+    with raises_exactly("les exemples de `shown_far_confusions` doivent être de vraie classe `far_pair[0]` et prédits `far_pair[1]`."):
         predictions.check_confusion_pair((0, 7), [0, 1], pred, true, FAMILY)  # right true class, other prediction
-    with _raises("les exemples de `shown_far_confusions` doivent être de vraie classe `far_pair[0]` et prédits `far_pair[1]`."):
+    with raises_exactly("les exemples de `shown_far_confusions` doivent être de vraie classe `far_pair[0]` et prédits `far_pair[1]`."):
         predictions.check_confusion_pair((0, 7), [2], pred, true, FAMILY)     # right prediction, other true class
-    with _raises("`far_pair` doit être un couple de deux entiers (vraie classe, classe prédite)."):
+    with raises_exactly("`far_pair` doit être un couple de deux entiers (vraie classe, classe prédite)."):
         predictions.check_confusion_pair(("t-shirt", "sandale"), [0], pred, true, FAMILY)
-    with _raises("`far_pair` doit être un couple de deux classes entre 0 et 9."):
+    with raises_exactly("`far_pair` doit être un couple de deux classes entre 0 et 9."):
         predictions.check_confusion_pair((0, 10), [0], pred, true, FAMILY)
 
 
@@ -114,14 +111,14 @@ def test_the_worst_class_may_be_class_zero():
     true, pred = np.array([0, 0, 1, 2]), np.array([1, 1, 1, 0])
     counts = [2, 0, 1] + [0] * 7
     predictions.check_errors_per_class(counts, 0, pred, true)
-    with _raises("`worst_class` n'est pas la classe qui a le plus d'erreurs."):
+    with raises_exactly("`worst_class` n'est pas la classe qui a le plus d'erreurs."):
         predictions.check_errors_per_class(counts, 2, pred, true)
-    with _raises("`errors_per_class` doit être un tableau de 10 entiers."):
+    with raises_exactly("`errors_per_class` doit être un tableau de 10 entiers."):
         predictions.check_errors_per_class("deux erreurs", 0, pred, true)
 
 
 def test_predictions_of_an_earlier_question_are_named_with_it():
-    with _raises("`predictions_df` (question fm17) n'est pas encore défini."):
+    with raises_exactly("`predictions_df` (question fm17) n'est pas encore défini."):
         predictions.pred_true(None)
 
 
@@ -129,7 +126,7 @@ def test_anomalies_may_number_exactly_the_maximum():
     from tdgrade_checks import anomalies
 
     assert list(anomalies.check_anomalies([3, 1, 2], "anomalies", 10, 3)) == [3, 1, 2]
-    with _raises("`anomalies` doit contenir entre 1 et 3 indices distincts."):
+    with raises_exactly("`anomalies` doit contenir entre 1 et 3 indices distincts."):
         anomalies.check_anomalies([3, 1, 2, 0], "anomalies", 10, 3)
 
 
@@ -159,7 +156,7 @@ def test_counts_may_come_as_floats_or_a_one_column_frame():
 
     assert list(values.int_array([3.0, 4.0], "effectifs", "x")) == [3, 4]
     assert list(values.int_array(pd.DataFrame({"n": [3, 4]}), "effectifs", "x")) == [3, 4]
-    with _raises("`effectifs` doit être x."):
+    with raises_exactly("`effectifs` doit être x."):
         values.int_array([3.0, np.nan], "effectifs", "x")
 
 
@@ -172,7 +169,7 @@ def test_a_forest_that_cannot_predict_its_own_data_is_named():
         raise ValueError("X has 3 features")
 
     broken = SimpleNamespace(estimators_=[object()], predict=fails)
-    with _raises("impossible d'appliquer `forest.predict` aux données d'entraînement de la forêt."):
+    with raises_exactly("impossible d'appliquer `forest.predict` aux données d'entraînement de la forêt."):
         anomalies.forest_predictions(broken, {}, np.zeros((4, 2)), "forest")
 
 
@@ -193,7 +190,7 @@ def test_from_logits_is_read_from_a_loss_object_or_its_config():
 
 def test_loss_coherence_names_the_missing_targets_and_why():
     settings = {"loss": "sparse_categorical_crossentropy", "from_logits": False}
-    with _raises("`y_train` n'est pas encore défini : il est nécessaire pour vérifier la cohérence de la perte."):
+    with raises_exactly("`y_train` n'est pas encore défini : il est nécessaire pour vérifier la cohérence de la perte."):
         training.check_classification_loss(settings, "softmax", None, "y_train", 4)
 
 
@@ -201,7 +198,7 @@ def test_a_value_the_grader_could_not_receive_names_its_type():
     from types import SimpleNamespace
 
     unexportable = SimpleNamespace(__tdgrade_unexportable__=True, type_name="generator")
-    with _raises("`data` est bien défini, mais sa valeur n'a pas pu être transmise à la correction (generator) : "
+    with raises_exactly("`data` est bien défini, mais sa valeur n'a pas pu être transmise à la correction (generator) : "
                  "gardez le type demandé par la consigne (nombre, tableau numpy, DataFrame, modèle Keras…)."):
         values.require(unexportable, "data")
 
@@ -218,13 +215,13 @@ def test_each_missing_curve_is_named():
     plots.check_history_curves(figure(*hist), "fig", hist, "accuracy")
     for key, label in [("loss", "perte d'entraînement"), ("val_loss", "perte de validation"),
                        ("accuracy", "accuracy d'entraînement"), ("val_accuracy", "accuracy de validation")]:
-        with _raises(f"`fig` ne contient pas la courbe de {label} de l'historique."):
+        with raises_exactly(f"`fig` ne contient pas la courbe de {label} de l'historique."):
             plots.check_history_curves(figure(*(k for k in hist if k != key)), "fig", hist, "accuracy")
 
 
 def test_shown_indices_are_named_when_unreadable():
     true, pred = np.array([1, 1]), np.array([8, 8])
-    with _raises("`shown_far_confusions` doit être une liste ou un tableau d'indices entiers."):
+    with raises_exactly("`shown_far_confusions` doit être une liste ou un tableau d'indices entiers."):
         predictions.check_confusion_pair((1, 8), "0, 1", pred, true, FAMILY)
 
 
@@ -264,14 +261,14 @@ def test_one_anomaly_is_enough():
     from tdgrade_checks import anomalies
 
     assert list(anomalies.check_anomalies([4], "anomalies", 10, 3)) == [4]
-    with _raises("`anomalies` doit contenir entre 1 et 3 indices distincts."):
+    with raises_exactly("`anomalies` doit contenir entre 1 et 3 indices distincts."):
         anomalies.check_anomalies([], "anomalies", 10, 3)
 
 
 def test_something_that_is_no_forest_is_named():
     from tdgrade_checks import anomalies
 
-    with _raises("`iso_forest` doit être un `IsolationForest` de scikit-learn."):
+    with raises_exactly("`iso_forest` doit être un `IsolationForest` de scikit-learn."):
         anomalies.forest_params(object(), "iso_forest")
 
 
@@ -280,7 +277,7 @@ def test_a_serialized_object_without_a_name_has_an_empty_name():
 
 
 def test_a_missing_number_is_named():
-    with _raises("`batch_size` n'est pas encore défini."):
+    with raises_exactly("`batch_size` n'est pas encore défini."):
         values.as_float(None, "batch_size")
 
 
@@ -291,7 +288,7 @@ def test_exactly_the_required_number_of_misclassified_examples_is_enough():
     true = np.array([0, 0, 0, 0, 1, 1, 2, 3])
     pred = np.array([1, 1, 1, 1, 0, 1, 2, 3])  # class 0: 4 errors, class 1: 1, the others none
     predictions.check_misclassified_among_worst([0, 1, 2, 3], pred, true, "worst_shown")
-    with _raises("`worst_shown` doit contenir au moins 4 exemples différents."):
+    with raises_exactly("`worst_shown` doit contenir au moins 4 exemples différents."):
         predictions.check_misclassified_among_worst([0, 1, 2, 2], pred, true, "worst_shown")
 
 
@@ -299,7 +296,7 @@ def test_a_history_without_accuracy_is_told_to_add_the_metric():
     from types import SimpleNamespace
 
     history = SimpleNamespace(history={"loss": [0.5] * 20, "val_loss": [0.6] * 20}, params={"epochs": 20})
-    with _raises("`history` ne contient pas l'accuracy : ajoutez `metrics=['accuracy']` lors de la compilation."):
+    with raises_exactly("`history` ne contient pas l'accuracy : ajoutez `metrics=['accuracy']` lors de la compilation."):
         training.check_history(history, "history", epochs=20)
 
 
@@ -307,7 +304,7 @@ def test_the_worst_classes_are_the_three_with_most_errors_by_default():
     true = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4])
     pred = np.array([9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 4])  # errors: class 0: 4, 1: 3, 2: 2, 3: 1, 4: 0
     predictions.check_misclassified_among_worst([0, 4, 7, 8], pred, true, "worst_shown")  # classes 0, 1, 2
-    with _raises("les exemples de `worst_shown` doivent appartenir aux 3 classes qui ont le plus d'erreurs."):
+    with raises_exactly("les exemples de `worst_shown` doivent appartenir aux 3 classes qui ont le plus d'erreurs."):
         predictions.check_misclassified_among_worst([0, 4, 7, 9], pred, true, "worst_shown")  # 9: class 3
 
 
@@ -322,7 +319,7 @@ def test_an_optimizer_saved_without_a_class_name_has_an_empty_name():
 
 def test_a_number_is_not_a_boolean_a_string_or_a_list_holding_one():
     for bad in (True, "3", [3], (3,), {"n": 3}, 1 + 0j):
-        with _raises("`batch_size` doit être un nombre."):
+        with raises_exactly("`batch_size` doit être un nombre."):
             values.as_float(bad, "batch_size")
     assert values.as_float(np.array([3]), "batch_size") == 3.0
 
@@ -333,7 +330,7 @@ def test_counts_are_int64_from_a_dict_or_a_series_and_a_missing_one_is_named():
     for counts in ({0: 3, 2: 4}, pd.Series([3, 0, 4])):
         out = values.int_array(counts, "effectifs", "x")
         assert out.dtype == np.int64 and out.tolist()[:3] == [3, 0, 4]
-    with _raises("`effectifs` n'est pas encore défini."):
+    with raises_exactly("`effectifs` n'est pas encore défini."):
         values.int_array(None, "effectifs", "x")
 
 
@@ -346,9 +343,9 @@ def test_a_value_the_grader_could_not_receive_without_a_type_name_is_still_named
 
 
 def test_scores_and_labels_that_are_not_numbers_are_named():
-    with _raises("`y_pred` doit être un tableau numpy de nombres."):
+    with raises_exactly("`y_pred` doit être un tableau numpy de nombres."):
         predictions.predicted_labels(["a", "b"], "y_pred", 2)
-    with _raises("`y_test` doit être un tableau d'étiquettes entières."):
+    with raises_exactly("`y_test` doit être un tableau d'étiquettes entières."):
         predictions.check_true_labels(np.array([0, 1]), ["a", "b"], "y_test")
 
 
@@ -358,7 +355,7 @@ def test_targets_that_cannot_be_read_are_sent_back_to_their_question():
             raise ValueError("unreadable")
 
     settings = {"loss": "sparse_categorical_crossentropy", "from_logits": False}
-    with _raises("`y_train_prep` doit contenir les cibles d'entraînement, entières ou en one-hot : corrigez d'abord la question où il est défini."):
+    with raises_exactly("`y_train_prep` doit contenir les cibles d'entraînement, entières ou en one-hot : corrigez d'abord la question où il est défini."):
         training.check_classification_loss(settings, "softmax", Unreadable(), "y_train_prep", 2)
 
 
@@ -370,19 +367,19 @@ def test_a_loss_given_as_a_plain_function_is_named_by_the_function():
 
 
 def test_a_figure_without_any_curve_is_named():
-    with _figure() as figure, _raises("`fig` ne contient aucune courbe."):
+    with _figure() as figure, raises_exactly("`fig` ne contient aucune courbe."):
         plots.line_data(figure, "fig")
 
 
 def test_a_missing_history_is_named():
-    with _raises("`history` n'est pas encore défini."):
+    with raises_exactly("`history` n'est pas encore défini."):
         training.check_history(None, "history")
 
 
 def test_a_number_is_not_a_one_element_series_and_indices_are_not_fractions():
     import pandas as pd
 
-    with _raises("`batch_size` doit être un nombre."):
+    with raises_exactly("`batch_size` doit être un nombre."):
         values.as_float(pd.Series([3]), "batch_size")
     assert list(values.indices(np.array([1.0, 2.0]), "shown", 10)) == [1, 2]
     with pytest.raises(AssertionError, match="^`shown` "):
@@ -412,7 +409,7 @@ def test_an_object_without_a_name_is_named_by_its_class():
 
 def test_a_curve_of_words_is_no_curve_of_numbers():
     with _figure(["bas", "haut"]) as figure, \
-            _raises("`fig` doit être une figure matplotlib contenant des courbes tracées avec `plot`."):
+            raises_exactly("`fig` doit être une figure matplotlib contenant des courbes tracées avec `plot`."):
         plots.line_data(figure, "fig")
 
 
@@ -426,7 +423,7 @@ def test_a_history_has_twenty_epochs_by_default_and_missing_labels_are_named():
 
     keys = ("loss", "val_loss", "accuracy", "val_accuracy")
     training.check_history(SimpleNamespace(history={k: [0.5] * 20 for k in keys}, params={"epochs": 20}), "history")
-    with _raises("`y_test` n'est pas encore défini."):
+    with raises_exactly("`y_test` n'est pas encore défini."):
         values.labels(None, "y_test")
 
 
@@ -437,7 +434,7 @@ def test_a_wider_integer_copy_of_the_pixels_is_refused_for_its_type():
 
     raw = (np.arange(256) % 2).astype(np.uint8).reshape(16, 16)
     sha = hashlib.sha256(raw.tobytes()).hexdigest()
-    with _raises("`x_train` doit garder les valeurs brutes, telles que Keras les fournit : faites les transformations plus loin, dans une autre variable."):
+    with raises_exactly("`x_train` doit garder les valeurs brutes, telles que Keras les fournit : faites les transformations plus loin, dans une autre variable."):
         values.check_raw_array(raw.astype(np.int64), "x_train", (16, 16), sha, "Keras", dtype="uint8")
 
 
@@ -445,7 +442,7 @@ def test_a_forest_expecting_exactly_the_limit_is_told_to_lower_contamination():
     from tdgrade_checks import anomalies
 
     anomalies.check_contamination_below({"contamination": 0.099}, 100, 10, "forest")
-    with _raises("avec ce paramètre `contamination`, la forêt attend 10 anomalies ou plus : diminuez-le."):
+    with raises_exactly("avec ce paramètre `contamination`, la forêt attend 10 anomalies ou plus : diminuez-le."):
         anomalies.check_contamination_below({"contamination": 0.1}, 100, 10, "forest")  # 0.1 × 100 = 10 exactly
 
 
@@ -454,17 +451,17 @@ def test_unreadable_arrays_and_models_are_named_with_their_own_message():
 
     from tdgrade_checks import images, models
 
-    with _raises("`x_train_prep` doit être un tableau numpy de nombres."):
+    with raises_exactly("`x_train_prep` doit être un tableau numpy de nombres."):
         images.flat_images([[1.0, 2.0], [3.0]], "x_train_prep", 2, 2)  # ragged rows
-    with _raises("`predictions_df` doit être un DataFrame avec les colonnes entières `predicted` et `true` (corrigez d'abord la question fm17)."):
+    with raises_exactly("`predictions_df` doit être un DataFrame avec les colonnes entières `predicted` et `true` (corrigez d'abord la question fm17)."):
         predictions.pred_true({"predicted": ["a"], "true": [0]})
-    with _raises("`x_flat` n'est pas encore défini."):
+    with raises_exactly("`x_flat` n'est pas encore défini."):
         images.flat_rows(None, "x_flat", 4)
-    with _raises("`model` n'est pas encore défini."):
+    with raises_exactly("`model` n'est pas encore défini."):
         models.layer_stack(None, "model")
-    with _raises("`model` n'est pas encore défini."):
+    with raises_exactly("`model` n'est pas encore défini."):
         models.check_mlp(None, "model", [256])
-    with _raises("`x_test` doit rester le tableau d'origine (non modifié)."):
+    with raises_exactly("`x_test` doit rester le tableau d'origine (non modifié)."):
         images.check_preprocessed(np.zeros((2, 2, 2)), np.zeros((2, 4)), np.float64(3.0), np.zeros((2, 4)),
                                   ("x_train", "x_train_prep", "x_test", "x_test_prep"), features=4)
 

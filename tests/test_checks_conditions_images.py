@@ -1,22 +1,18 @@
 """Conditions of `tdgrade_checks.images` at their edges (issue 23, mutation survivors of 2026-12-05):
 each bound met exactly on both sides, each message asserted whole, with the variable it must name.
 The other modules' edges: tests/test_checks_conditions.py."""
-import re
 
 import numpy as np
 import pytest
-
-
-def _raises(message: str):
-    return pytest.raises(AssertionError, match="^" + re.escape(message) + "$")
+from check_helpers import raises_exactly
 
 
 def test_rows_of_a_class_name_the_missing_array_and_why_it_is_needed():
     from tdgrade_checks import images
 
-    with _raises("`x_test` n'est pas encore défini : il est nécessaire pour vérifier cette question."):
+    with raises_exactly("`x_test` n'est pas encore défini : il est nécessaire pour vérifier cette question."):
         images.rows_of_class(None, [0, 1], 0, ("x_test", "y_test"))
-    with _raises("`y_test` n'est pas encore défini : il est nécessaire pour vérifier cette question."):
+    with raises_exactly("`y_test` n'est pas encore défini : il est nécessaire pour vérifier cette question."):
         images.rows_of_class(np.zeros((2, 4)), None, 0, ("x_test", "y_test"))
 
 
@@ -33,7 +29,7 @@ def test_preprocessing_messages_name_the_missing_array():
 
     raw = np.arange(24, dtype=np.float64).reshape(6, 4)
     names = ("x_train", "x_train_prep", "x_test", "x_test_prep")
-    with _raises("`x_train_prep` n'est pas encore défini."):
+    with raises_exactly("`x_train_prep` n'est pas encore défini."):
         images.check_preprocessed(raw, None, raw, raw / 255, names, 4)
 
 
@@ -45,7 +41,7 @@ def test_an_unreadable_original_array_is_named():
             raise ValueError("no")
 
     raw = np.arange(24, dtype=np.float64).reshape(6, 4)
-    with _raises("`x_train` doit rester le tableau d'origine (non modifié)."):
+    with raises_exactly("`x_train` doit rester le tableau d'origine (non modifié)."):
         images.check_preprocessed(Unreadable(), raw, raw, raw, ("x_train", "x_train_prep", "x_test", "x_test_prep"), 4)
 
 
@@ -53,7 +49,7 @@ def test_preprocessing_names_a_missing_original_and_why_it_is_needed():
     from tdgrade_checks import images
 
     raw = np.arange(24, dtype=np.float64).reshape(6, 4)
-    with _raises("`x_test` n'est pas encore défini : il est nécessaire pour vérifier la transformation."):
+    with raises_exactly("`x_test` n'est pas encore défini : il est nécessaire pour vérifier la transformation."):
         images.check_preprocessed(raw, raw / 255, None, raw / 255, ("x_train", "x_train_prep", "x_test", "x_test_prep"), 4)
 
 
@@ -80,7 +76,7 @@ def test_labels_may_stay_integers_even_as_floats_or_become_one_hot():
     y = np.array([2, 0, 1])
     assert images.check_encoded_labels(y, y.astype(np.float64), "y_prep", "y", classes=3) == "integers"
     assert images.check_encoded_labels(y, np.eye(3)[y], "y_prep", "y", classes=3) == "one_hot"
-    with _raises("`y_prep` : des étiquettes entières (classes 0 à 2) sont attendues."):
+    with raises_exactly("`y_prep` : des étiquettes entières (classes 0 à 2) sont attendues."):
         images.check_encoded_labels(y, y + 0.5, "y_prep", "y", classes=3)
 
 
@@ -106,7 +102,7 @@ def test_a_column_is_z_scored_unless_its_spread_is_rounding_noise():
 def test_unreadable_labels_name_both_arrays_and_the_class():
     from tdgrade_checks import images
 
-    with _raises("impossible de retrouver les exemples de la classe 3 dans `x_test` à l'aide de `y_test`."):
+    with raises_exactly("impossible de retrouver les exemples de la classe 3 dans `x_test` à l'aide de `y_test`."):
         images.rows_of_class(np.zeros((2, 4)), ["a", "b"], 3, ("x_test", "y_test"))
 
 
@@ -114,7 +110,7 @@ def test_original_arrays_must_both_keep_their_pixel_count():
     from tdgrade_checks import images
 
     raw_train, raw_test = np.arange(20.0).reshape(5, 2, 2), np.arange(30.0).reshape(3, 10)  # x_test reshaped
-    with _raises("`x_train` et `x_test` doivent rester les tableaux d'origine."):
+    with raises_exactly("`x_train` et `x_test` doivent rester les tableaux d'origine."):
         images.check_preprocessed(raw_train, raw_train / 19, raw_test, raw_test / 19,
                                   ("x_train", "x_train_prep", "x_test", "x_test_prep"), features=4)
 
@@ -154,7 +150,7 @@ def test_labels_as_one_column_stay_integers_and_a_multi_hot_row_is_no_one_hot():
     multi_hot[0, 0] = 1.0
     soft = np.full((3, 3), 1 / 3)
     for bad in (multi_hot, soft):
-        with _raises("`y_prep` : chaque ligne d'un codage one-hot contient un seul 1."):
+        with raises_exactly("`y_prep` : chaque ligne d'un codage one-hot contient un seul 1."):
             images.check_encoded_labels(y, bad, "y_prep", "y", classes=3)
 
 
@@ -165,7 +161,7 @@ def test_rows_reordered_anywhere_are_caught_and_nine_in_ten_in_place_is_enough()
     raw = rng.integers(0, 256, size=(200, 16)).astype(np.float64)
     late = raw.copy()
     late[100:] = late[100:][::-1]  # only the second half reordered
-    with _raises("`x_prep` ne contient pas les exemples de `x` dans le même ordre."):
+    with raises_exactly("`x_prep` ne contient pas les exemples de `x` dans le même ordre."):
         images.check_same_order(raw, late / 255, "x_prep", "x")
     sixty = raw[:60]
     swapped = sixty.copy()
@@ -173,7 +169,7 @@ def test_rows_reordered_anywhere_are_caught_and_nine_in_ten_in_place_is_enough()
         swapped[[a, b]] = swapped[[b, a]]
     images.check_same_order(sixty, swapped / 255, "x_prep", "x")
     swapped[[30, 31]] = swapped[[31, 30]]
-    with _raises("`x_prep` ne contient pas les exemples de `x` dans le même ordre."):
+    with raises_exactly("`x_prep` ne contient pas les exemples de `x` dans le même ordre."):
         images.check_same_order(sixty, swapped / 255, "x_prep", "x")
 
 
@@ -182,7 +178,7 @@ def test_flattened_rows_are_float64_numbers():
 
     rows = images.flat_rows(np.zeros((2, 2, 2), dtype=np.uint8), "x_flat", 4)
     assert rows.dtype == np.float64 and rows.shape == (2, 4)
-    with _raises("`x_flat` doit être un tableau numpy, un exemple par ligne."):
+    with raises_exactly("`x_flat` doit être un tableau numpy, un exemple par ligne."):
         images.flat_rows([["a", "b"]], "x_flat", 2)
 
 

@@ -5,10 +5,7 @@ import re
 
 import numpy as np
 import pytest
-
-
-def _raises(message: str):
-    return pytest.raises(AssertionError, match="^" + re.escape(message) + "$")
+from check_helpers import raises_exactly
 
 
 def test_the_input_shape_falls_back_to_the_first_input_tensor():
@@ -37,9 +34,9 @@ def test_accuracy_names_unreadable_labels_and_the_missing_model():
         def __array__(self, *args, **kwargs):
             raise ValueError("no")
 
-    with _raises("`y_test` doit être un tableau d'étiquettes."):
+    with raises_exactly("`y_test` doit être un tableau d'étiquettes."):
         models.accuracy(None, "model", np.zeros((2, 4)), Unreadable())
-    with _raises("`model` n'est pas encore défini."):
+    with raises_exactly("`model` n'est pas encore défini."):
         models.accuracy(None, "model", np.zeros((2, 4)), [0, 1])
 
 
@@ -62,9 +59,9 @@ def test_the_trained_check_names_the_missing_test_data():
     from tdgrade_checks import models
 
     model = SimpleNamespace(layers=[])
-    with _raises("`x_test_prep` n'est pas encore défini : il est nécessaire pour évaluer le modèle."):
+    with raises_exactly("`x_test_prep` n'est pas encore défini : il est nécessaire pour évaluer le modèle."):
         models.check_trained(model, "model", None, [0, 1], 0.5)
-    with _raises("`y_test` n'est pas encore défini : il est nécessaire pour évaluer le modèle."):
+    with raises_exactly("`y_test` n'est pas encore défini : il est nécessaire pour évaluer le modèle."):
         models.check_trained(model, "model", np.zeros((2, 4)), None, 0.5)
 
 
@@ -90,7 +87,7 @@ def test_an_unreadable_layer_is_named_by_its_kind():
     class Model:
         layers = [Dense()]
 
-    with _raises("`model` : impossible de lire la configuration de la couche `Dense`."):
+    with raises_exactly("`model` : impossible de lire la configuration de la couche `Dense`."):
         models.layer_stack(Model(), "model")
 
 
@@ -99,9 +96,9 @@ def test_the_trained_check_names_a_missing_model_and_the_labels_it_was_given():
 
     from tdgrade_checks import models
 
-    with _raises("`model` n'est pas encore défini."):
+    with raises_exactly("`model` n'est pas encore défini."):
         models.check_trained(None, "model", np.zeros((2, 4)), [0, 1], 0.5)
-    with _raises("`y_val` n'est pas encore défini : il est nécessaire pour évaluer le modèle."):
+    with raises_exactly("`y_val` n'est pas encore défini : il est nécessaire pour évaluer le modèle."):
         models.check_trained(SimpleNamespace(layers=[]), "model", np.zeros((2, 4)), None, 0.5, "x_val", "y_val")
 
 
@@ -111,7 +108,7 @@ def test_a_network_without_any_layer_after_its_input_is_told_to_flatten():
     from tdgrade_checks import models
 
     inputs = keras.Input(shape=(28, 28))
-    with _raises("`model` : la première couche après l'entrée doit être `Flatten`, qui aplatit chaque image."):
+    with raises_exactly("`model` : la première couche après l'entrée doit être `Flatten`, qui aplatit chaque image."):
         models.check_mlp(keras.Model(inputs, inputs), "model", [256, 256])
 
 
@@ -143,7 +140,7 @@ def test_inputs_that_are_not_numbers_are_named_before_any_prediction():
     from tdgrade_checks import models
 
     model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(2, activation="softmax")])
-    with _raises("`x_test_prep` doit être un tableau numpy de nombres."):
+    with raises_exactly("`x_test_prep` doit être un tableau numpy de nombres."):
         models.predict_scores(model, "model", [["a", "b"]], "x_test_prep", classes=2)
 
 
@@ -164,7 +161,7 @@ def test_a_layer_that_is_not_asked_for_is_named_even_right_after_flatten():
 
     model = keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(), keras.layers.BatchNormalization(),
                               keras.layers.Dense(256, activation="relu"), keras.layers.Dense(10, activation="softmax")])
-    with _raises("`model` contient des couches qui ne sont pas demandées : BatchNormalization."):
+    with raises_exactly("`model` contient des couches qui ne sont pas demandées : BatchNormalization."):
         models.check_mlp(model, "model", [256])
 
 
@@ -176,7 +173,7 @@ def test_every_layer_that_is_not_asked_for_is_listed():
     model = keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(), keras.layers.BatchNormalization(),
                               keras.layers.Dense(256, activation="relu"), keras.layers.GaussianNoise(0.1),
                               keras.layers.Dense(10, activation="softmax")])
-    with _raises("`model` contient des couches qui ne sont pas demandées : BatchNormalization, GaussianNoise."):
+    with raises_exactly("`model` contient des couches qui ne sont pas demandées : BatchNormalization, GaussianNoise."):
         models.check_mlp(model, "model", [256])
 
 
@@ -198,7 +195,7 @@ def test_accuracy_names_the_test_arrays_by_default():
     from tdgrade_checks import models
 
     model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(10, activation="softmax")])
-    with _raises("`x_test_prep` et `y_test` doivent contenir les mêmes exemples, un par ligne."):
+    with raises_exactly("`x_test_prep` et `y_test` doivent contenir les mêmes exemples, un par ligne."):
         models.accuracy(model, "model", np.zeros((3, 2)), [0, 1])
 
 
@@ -238,5 +235,5 @@ def test_a_network_whose_parameters_cannot_be_counted_is_named():
             raise ValueError("not built")
 
     model = Uncountable([keras.Input(shape=(28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
-    with _raises("`model` : impossible de compter les paramètres (le modèle est-il construit ?)."):
+    with raises_exactly("`model` : impossible de compter les paramètres (le modèle est-il construit ?)."):
         models.check_mlp(model, "model", [], total_params=7850)
