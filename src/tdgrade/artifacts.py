@@ -18,8 +18,9 @@ _EXPORT_SOURCE = "\n".join((Path(__file__).parent / "guest" / name).read_text(en
                            for name in ("encode.py", "export.py"))
 
 MANIFEST = "manifest.json"
-# `LazyValues` maps arrays from this size on (copy-on-write: as writable as a loaded array): only the
-# pages a check reads count in memory (one class of the training set, sampled rows).
+# `LazyValues` maps arrays from this size on, read-only: only the pages a check reads count in memory,
+# and `tdgrade_checks.mapped` hands them back block by block (a copy-on-write mapping could not be
+# handed back without losing writes). No check writes into the values it reads.
 MAP_FROM = 8 << 20
 
 
@@ -79,7 +80,7 @@ class _Decoder:
             raise ValueError(f"artifact path escapes its folder: {name}")
         if self.map_large and path.stat().st_size >= MAP_FROM:
             try:
-                return np.load(path, allow_pickle=False, mmap_mode="c")
+                return np.load(path, allow_pickle=False, mmap_mode="r")
             except Exception:  # noqa: BLE001 - anything mapping refuses: read it as before
                 pass
         return np.load(path, allow_pickle=False)
@@ -259,7 +260,7 @@ class LazyValues(Mapping):
     their readers, as with `load_values`. `before_models`, called once before the first value that
     holds a Keras model is decoded, returns models already loaded (by side-file name): the hidden
     process imports Keras there, not before the questions that need no model. Large arrays are
-    memory-mapped copy-on-write (`MAP_FROM`)."""
+    memory-mapped read-only (`MAP_FROM`)."""
 
     def __init__(self, folder: Path, models: dict[str, Any] | None = None, before_models=None):
         folder = Path(folder)

@@ -2,6 +2,7 @@
 part transformed with the training part's mapping (statistics learnt on training data only)."""
 import numpy as np
 
+from .mapped import release, row_blocks, take
 from .values import require
 
 
@@ -9,6 +10,8 @@ from .values import require
 # Arrays of integers, booleans, float16 or float32 stay in their dtype and only the rows read are
 # converted (`_f64`): converting rows after selecting them gives the same float64 numbers as
 # selecting them after converting everything, so the decisions are the same, without the copy.
+# Large exported arrays are memory-mapped: rows are read through `mapped.take` and whole-array
+# statistics block by block, so the file's pages do not all stay resident (`mapped`).
 _EXACT_KINDS = "biu"
 _SMALL_FLOATS = (np.float16, np.float32)
 
@@ -41,7 +44,8 @@ def flat_images(prep, name: str, n: int, features: int) -> np.ndarray:
         raise AssertionError(f"`{name}` doit être un tableau numpy de nombres.")
     assert array.ndim >= 2 and array.shape[0] == n and array.size == n * features, f"`{name}` doit contenir les mêmes exemples que les données d'origine, un par ligne, avec toutes leurs valeurs."
     assert kind == "f", f"`{name}` doit contenir des nombres à virgule flottante."
-    assert np.all(np.isfinite(array)), f"`{name}` contient des valeurs non finies (NaN ou infini)."
+    finite = all(bool(np.isfinite(array[a:b]).all()) for a, b in row_blocks(array))
+    assert finite, f"`{name}` contient des valeurs non finies (NaN ou infini)."
     return array.reshape(n, features)
 
 
@@ -59,7 +63,7 @@ def check_same_order(raw: np.ndarray, prep: np.ndarray, name: str, raw_name: str
     rows = np.unique(np.linspace(0, n - 1, min(n, 60)).astype(int))
     # Columns z-scored first, so that any per-pixel scaling (e.g. standardisation pixel by pixel)
     # compares like the raw pixels; then rows compared by correlation.
-    a, b = _zscore_columns(_f64(raw[rows])), _zscore_columns(_f64(prep[rows]))
+    a, b = _zscore_columns(_f64(take(raw, rows))), _zscore_columns(_f64(take(prep, rows)))
     a = a - a.mean(axis=1, keepdims=True)
     b = b - b.mean(axis=1, keepdims=True)
     a /= np.linalg.norm(a, axis=1, keepdims=True) + 1e-12
@@ -76,15 +80,18 @@ def _pairwise_sum64(flat: np.ndarray, square_from: float | None = None) -> float
     n = flat.size
     if n <= 1 << 20:
         part = _f64(flat)
-        return np.add.reduce(part if square_from is None else (part - square_from) ** 2)
+        total = np.add.reduce(part if square_from is None else (part - square_from) ** 2)
+        release(flat)
+        return total
     half = n // 2
     half -= half % 8
     return _pairwise_sum64(flat[:half], square_from) + _pairwise_sum64(flat[half:], square_from)
 
 
 def _mean_std(prep: np.ndarray) -> tuple[float, float]:
-    """`prep.mean()` and `prep.std()` of `prep` as float64, without a float64 copy of a float32 array."""
-    if prep.dtype not in _SMALL_FLOATS or not prep.flags.c_contiguous:
+    """`prep.mean()` and `prep.std()` of `prep` as float64, without a float64 copy of a float32 array
+    (nor a float64 array's temporaries, `prep - mean` of the whole set)."""
+    if prep.dtype not in (*_SMALL_FLOATS, np.float64) or not prep.flags.c_contiguous:
         prep = _f64(prep)
         return prep.mean(), prep.std()
     flat = prep.reshape(-1)
@@ -92,10 +99,22 @@ def _mean_std(prep: np.ndarray) -> tuple[float, float]:
     return mean, np.sqrt(_pairwise_sum64(flat, mean) / flat.size)
 
 
+def _min_max(prep: np.ndarray) -> tuple[float, float]:
+    """`prep.min()` and `prep.max()` as floats, block by block (exact: float16/32 values are float64
+    values; np.min of the blocks' minima keeps a NaN as numpy's whole-array min does)."""
+    if prep.ndim == 0 or len(prep) == 0:
+        return float(prep.min()), float(prep.max())  # numpy's own answer, or its error when empty
+    lows, highs = [], []
+    for a, b in row_blocks(prep):
+        lows.append(prep[a:b].min())
+        highs.append(prep[a:b].max())
+    return float(np.min(lows)), float(np.max(highs))
+
+
 def is_scaled(prep: np.ndarray) -> bool:
     """Inputs of order 1: within [0, 1] or [-1, 1] (spanning at least half of it), or standardised
     (globally, or feature by feature as StandardScaler does)."""
-    lo, hi = float(prep.min()), float(prep.max())  # exact: float16/32 values are float64 values
+    lo, hi = _min_max(prep)
     in_unit_range = lo >= -1 - 1e-6 and hi <= 1 + 1e-6 and hi - lo >= 0.5
     mean, std = _mean_std(prep)
     standardised = abs(mean) < 0.1 and 0.5 < std < 1.5
@@ -148,14 +167,14 @@ def check_preprocessed(raw_train, prep_train, raw_test, prep_test, names: tuple[
     for prep, name in ((prep_tr, prep_train_name), (prep_te, prep_test_name)):
         assert is_scaled(prep), f"`{name}` n'est pas mis à l'échelle : ramenez les valeurs dans [0, 1] ou [-1, 1], ou standardisez-les (moyenne 0, écart-type 1), au lieu de garder l'échelle d'origine."
     train_rows, test_rows = sample_rows(len(raw_tr)), sample_rows(len(raw_te))
-    prep_train_rows = _f64(prep_tr[train_rows])
-    mapping = affine_map(_f64(raw_tr[train_rows]), prep_train_rows)
+    prep_train_rows = _f64(take(prep_tr, train_rows))
+    mapping = affine_map(_f64(take(raw_tr, train_rows)), prep_train_rows)
     assert mapping is not None, f"`{prep_train_name}` doit être une simple mise à l'échelle de `{raw_train_name}` (une division, ou une soustraction puis une division, identiques pour toutes les images)."
     scale, offset = mapping
-    expected = scale * _f64(raw_te[test_rows]) + offset
+    expected = scale * _f64(take(raw_te, test_rows)) + offset
     known = np.broadcast_to(np.isfinite(scale), expected.shape)
     tolerance = 1e-3 * max(float(np.ptp(prep_train_rows)), 1e-12)
-    follows = np.mean(np.abs(expected - _f64(prep_te[test_rows]))[known] <= tolerance)
+    follows = np.mean(np.abs(expected - _f64(take(prep_te, test_rows)))[known] <= tolerance)
     assert follows >= 0.999, f"`{prep_test_name}` doit être transformé exactement comme `{prep_train_name}` : mêmes opérations, avec les statistiques (moyenne, écart-type…) calculées sur la partie d'entraînement seulement."
 
 
@@ -197,7 +216,7 @@ def rows_of_class(x, y, label: int, names: tuple[str, str], flatten: bool = True
         if array.dtype.kind not in _EXACT_KINDS and array.dtype not in _SMALL_FLOATS:
             array = np.asarray(x, dtype=np.float64)
         mask = np.asarray(y).astype(np.int64).ravel() == int(label)
-        out = _f64(array[mask])  # one class converted, not the whole training set
+        out = _f64(take(array, mask))  # one class read and converted, not the whole training set
     except Exception:
         raise AssertionError(f"impossible de retrouver les exemples de la classe {label} dans `{x_name}` à l'aide de `{y_name}`.")
     return out.reshape(out.shape[0], -1) if flatten else out
