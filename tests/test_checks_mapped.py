@@ -86,11 +86,11 @@ def test_checks_answer_the_same_on_a_mapped_array(tmp_path):
     for label, (train, test) in cases.items():
         for dtype in (np.float32, np.float64):
             train_d, test_d = train.astype(dtype), test.astype(dtype)
-            on_disk = [mapped_copy(a, f"{label}-{dtype.__name__}-{i}") for i, a in enumerate((x_train, train_d, x_test, test_d))]
-            answer = preprocessing_outcome(*on_disk)
+            arrays = [mapped_copy(a, f"{label}-{dtype.__name__}-{i}") for i, a in enumerate((x_train, train_d, x_test, test_d))]
+            answer = preprocessing_outcome(*arrays)
             assert answer == preprocessing_outcome(x_train, train_d, x_test, test_d), (label, dtype)
             answers.add(answer)
-            assert np.array_equal(images.rows_of_class(on_disk[1], y_train, 2, ("x", "y")),
+            assert np.array_equal(images.rows_of_class(arrays[1], y_train, 2, ("x", "y")),
                                   images.rows_of_class(train_d, y_train, 2, ("x", "y")))
     assert None in answers and len(answers) >= 3
 

@@ -59,16 +59,13 @@ def take(array, rows) -> np.ndarray:
     rows = np.asarray(rows)
     if read_only_map(array) is None:
         return np.asarray(array[rows])
-    if rows.dtype == bool:
-        if rows.shape != (len(array),):
-            return np.asarray(array[rows])  # numpy's own error for a mask of another length
-        parts = [np.asarray(array[a:b][rows[a:b]]) for a, b in row_blocks(array)]
-    else:
-        if rows.ndim != 1 or rows.dtype.kind not in "iu" or np.any(np.diff(rows) < 0) or (
-                rows.size and (rows[0] < 0 or rows[-1] >= len(array))):
-            return np.asarray(array[rows])  # not the checks' increasing indices: numpy's own answer or error
-        parts = []
-        for a, b in row_blocks(array):
-            lo, hi = np.searchsorted(rows, [a, b])
-            parts.append(np.asarray(array[rows[lo:hi]]))
+    if rows.dtype == bool and rows.shape == (len(array),):
+        rows = np.flatnonzero(rows)  # the same rows, in order
+    if rows.ndim != 1 or rows.dtype.kind not in "iu" or np.any(np.diff(rows) < 0) or (
+            rows.size and (rows[0] < 0 or rows[-1] >= len(array))):
+        return np.asarray(array[rows])  # not the checks' increasing indices: numpy's own answer or error
+    parts = []
+    for a, b in row_blocks(array):
+        lo, hi = np.searchsorted(rows, [a, b])
+        parts.append(np.asarray(array[rows[lo:hi]]))
     return np.concatenate(parts) if parts else np.asarray(array[rows])
